@@ -1,0 +1,612 @@
+//! Bank files (TOML) -> validated decks. Pure: callers hand in the bytes and a name.
+//! Every problem is collected with its file, line, column and question id, so a bank author
+//! sees all of them at once.
+
+use std::collections::HashMap;
+use std::fmt;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+/// The most points a question may have: review labels them a-f.
+pub const MAX_POINTS: usize = 6;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deck {
+    pub id: String,
+    pub title: String,
+    pub guidance: Option<String>,
+    pub questions: Vec<Question>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Question {
+    /// The id within the deck; the full id is `deck/id`.
+    pub id: String,
+    pub section: String,
+    pub prompt: String,
+    pub tags: Vec<String>,
+    pub points: Vec<String>,
+}
+
+/// One thing wrong with a bank, located.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub question: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        if let Some(q) = &self.question {
+            write!(f, "question \"{q}\": ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// The bank compiled into the binary, in bank order.
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "01-go-runtime.toml",
+        include_str!("../bank/01-go-runtime.toml"),
+    ),
+    (
+        "02-concurrency.toml",
+        include_str!("../bank/02-concurrency.toml"),
+    ),
+    (
+        "03-algorithms.toml",
+        include_str!("../bank/03-algorithms.toml"),
+    ),
+    (
+        "04-postgresql.toml",
+        include_str!("../bank/04-postgresql.toml"),
+    ),
+    ("05-mongodb.toml", include_str!("../bank/05-mongodb.toml")),
+    (
+        "06-messaging.toml",
+        include_str!("../bank/06-messaging.toml"),
+    ),
+    (
+        "07-distributed-systems.toml",
+        include_str!("../bank/07-distributed-systems.toml"),
+    ),
+    (
+        "08-system-design.toml",
+        include_str!("../bank/08-system-design.toml"),
+    ),
+    (
+        "09-api-design.toml",
+        include_str!("../bank/09-api-design.toml"),
+    ),
+    ("10-security.toml", include_str!("../bank/10-security.toml")),
+    ("11-testing.toml", include_str!("../bank/11-testing.toml")),
+    ("12-devops.toml", include_str!("../bank/12-devops.toml")),
+    (
+        "13-observability.toml",
+        include_str!("../bank/13-observability.toml"),
+    ),
+    ("14-cloud.toml", include_str!("../bank/14-cloud.toml")),
+    (
+        "15-behavioral.toml",
+        include_str!("../bank/15-behavioral.toml"),
+    ),
+    (
+        "16-final-mile.toml",
+        include_str!("../bank/16-final-mile.toml"),
+    ),
+];
+
+/// The built-in bank, parsed. It is checked by the test suite, so a failure here is a bug.
+pub fn builtin() -> Vec<Deck> {
+    let files: Vec<(String, Vec<u8>)> = BUILTIN
+        .iter()
+        .map(|(n, t)| (format!("bank/{n}"), t.as_bytes().to_vec()))
+        .collect();
+    parse_all(&files).unwrap_or_else(|p| panic!("built-in bank is invalid: {}", p[0]))
+}
+
+/// Parses and validates a set of files together (ids must be unique across them).
+pub fn parse_all(files: &[(String, Vec<u8>)]) -> Result<Vec<Deck>, Vec<Problem>> {
+    let mut decks = Vec::new();
+    let mut problems = Vec::new();
+    let mut seen: HashMap<String, String> = HashMap::new();
+    for (name, bytes) in files {
+        match parse_file(name, bytes) {
+            Ok((deck, deck_at)) => {
+                if let Some(first) = seen.get(&deck.id) {
+                    problems.push(Problem {
+                        message: format!(
+                            "deck id \"{}\" is already used by {first}: give each deck file its own id",
+                            deck.id
+                        ),
+                        ..deck_at
+                    });
+                } else {
+                    seen.insert(deck.id.clone(), name.clone());
+                    decks.push(deck);
+                }
+            }
+            Err(mut p) => problems.append(&mut p),
+        }
+    }
+    if problems.is_empty() {
+        Ok(decks)
+    } else {
+        Err(problems)
+    }
+}
+
+struct Ctx<'a> {
+    file: &'a str,
+    text: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl Ctx<'_> {
+    fn at(&self, offset: usize, question: Option<&str>, message: String) -> Problem {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..self.text.floor_char_boundary(offset)];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Problem {
+            file: self.file.to_string(),
+            line,
+            column,
+            question: question.map(str::to_string),
+            message,
+        }
+    }
+    fn err(&mut self, offset: usize, question: Option<&str>, message: String) {
+        let p = self.at(offset, question, message);
+        self.problems.push(p);
+    }
+}
+
+fn is_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 100
+        && s.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// Parses one bank file. On success also returns where its deck id stands, for
+/// problems found across files.
+pub fn parse_file(file: &str, bytes: &[u8]) -> Result<(Deck, Problem), Vec<Problem>> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let upto = &bytes[..e.valid_up_to()];
+            let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
+            return Err(vec![Problem {
+                file: file.to_string(),
+                line,
+                column: 1,
+                question: None,
+                message: format!(
+                    "not valid UTF-8 (byte {}): save the file as UTF-8",
+                    e.valid_up_to()
+                ),
+            }]);
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut cx = Ctx {
+        file,
+        text,
+        problems: Vec::new(),
+    };
+    let (root, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        for e in errors {
+            let msg = e.message().trim().replace('\n', " ");
+            cx.err(
+                e.span().map_or(0, |s| s.start),
+                None,
+                format!("invalid TOML: {msg}"),
+            );
+        }
+        return Err(cx.problems);
+    }
+    let root = root.into_inner();
+    let mut deck_at = cx.at(0, None, String::new());
+    let mut deck = Deck {
+        id: String::new(),
+        title: String::new(),
+        guidance: None,
+        questions: vec![],
+    };
+    let mut questions_val = None;
+    for (k, v) in root.iter() {
+        match k.get_ref().as_ref() {
+            "deck" => {
+                deck_at = cx.at(v.span().start, None, String::new());
+                parse_deck(&mut cx, v, &mut deck);
+            }
+            "question" => questions_val = Some(v),
+            other => cx.err(
+                k.span().start,
+                None,
+                format!("unknown key \"{other}\": the top level has only [deck] and [[question]]"),
+            ),
+        }
+    }
+    if !root.iter().any(|(k, _)| k.get_ref() == "deck") {
+        cx.err(
+            0,
+            None,
+            "missing [deck] table: add [deck] with id and title".into(),
+        );
+    }
+    match questions_val {
+        None => cx.err(
+            text.len(),
+            None,
+            "no questions: add at least one [[question]]".into(),
+        ),
+        Some(v) => match v.get_ref() {
+            DeValue::Array(items) if !items.is_empty() => {
+                let mut ids: HashMap<String, usize> = HashMap::new();
+                for item in items.iter() {
+                    if let Some(q) = parse_question(&mut cx, item, &deck, &mut ids) {
+                        deck.questions.push(q);
+                    }
+                }
+            }
+            DeValue::Array(_) => cx.err(
+                v.span().start,
+                None,
+                "no questions: add at least one [[question]]".into(),
+            ),
+            other => cx.err(
+                v.span().start,
+                None,
+                format!(
+                    "\"question\" must be an array of tables ([[question]]), not {}",
+                    other.type_str()
+                ),
+            ),
+        },
+    }
+    if cx.problems.is_empty() {
+        deck_at.message.clear();
+        Ok((deck, deck_at))
+    } else {
+        Err(cx.problems)
+    }
+}
+
+fn parse_deck(cx: &mut Ctx, v: &Spanned<DeValue>, deck: &mut Deck) {
+    let Some(t) = v.get_ref().as_table() else {
+        cx.err(
+            v.span().start,
+            None,
+            format!("[deck] must be a table, not {}", v.get_ref().type_str()),
+        );
+        return;
+    };
+    for (k, v) in t.iter() {
+        match k.get_ref().as_ref() {
+            "id" => {
+                if let Some(s) = string(cx, v, None, "deck id") {
+                    if is_id(&s) {
+                        deck.id = s;
+                    } else {
+                        cx.err(v.span().start, None, format!("deck id \"{s}\" is not kebab-case: use lowercase letters, digits and single hyphens"));
+                    }
+                }
+            }
+            "title" => {
+                if let Some(s) = nonempty(cx, v, None, "deck title") {
+                    deck.title = s;
+                }
+            }
+            "guidance" => deck.guidance = nonempty(cx, v, None, "deck guidance"),
+            other => cx.err(
+                k.span().start,
+                None,
+                format!("unknown key \"{other}\" in [deck]: allowed keys are id, title, guidance"),
+            ),
+        }
+    }
+    let start = v.span().start;
+    if !t.iter().any(|(k, _)| k.get_ref() == "id") {
+        cx.err(start, None, "[deck] has no id: add id = \"my-deck\"".into());
+    }
+    if !t.iter().any(|(k, _)| k.get_ref() == "title") {
+        cx.err(
+            start,
+            None,
+            "[deck] has no title: add title = \"...\"".into(),
+        );
+    }
+}
+
+fn parse_question(
+    cx: &mut Ctx,
+    item: &Spanned<DeValue>,
+    deck: &Deck,
+    ids: &mut HashMap<String, usize>,
+) -> Option<Question> {
+    let start = item.span().start;
+    let Some(t) = item.get_ref().as_table() else {
+        cx.err(
+            start,
+            None,
+            format!(
+                "each question must be a table, not {}",
+                item.get_ref().type_str()
+            ),
+        );
+        return None;
+    };
+    let before = cx.problems.len();
+    let id_val = t.iter().find(|(k, _)| k.get_ref() == "id").map(|(_, v)| v);
+    let id = match id_val {
+        None => {
+            cx.err(
+                start,
+                None,
+                "question has no id: add id = \"kebab-case-id\"".into(),
+            );
+            None
+        }
+        Some(v) => match string(cx, v, None, "question id") {
+            Some(s) if is_id(&s) => Some(s),
+            Some(s) => {
+                cx.err(
+                    v.span().start,
+                    Some(&s),
+                    "id is not kebab-case: use lowercase letters, digits and single hyphens".into(),
+                );
+                None
+            }
+            None => None,
+        },
+    };
+    let qid = id.as_deref();
+    if let (Some(id), Some(v)) = (qid, id_val) {
+        let here = cx.at(v.span().start, None, String::new());
+        if let Some(line) = ids.insert(id.to_string(), here.line) {
+            cx.err(
+                v.span().start,
+                Some(id),
+                format!("duplicate id (first used on line {line}): give each question its own id"),
+            );
+        }
+    }
+    let mut q = Question {
+        id: id.clone().unwrap_or_default(),
+        section: deck.title.clone(),
+        prompt: String::new(),
+        tags: vec![],
+        points: vec![],
+    };
+    let mut has_prompt = false;
+    for (k, v) in t.iter() {
+        match k.get_ref().as_ref() {
+            "id" => {}
+            "section" => {
+                if let Some(s) = nonempty(cx, v, qid, "section") {
+                    q.section = s;
+                }
+            }
+            "prompt" => {
+                has_prompt = true;
+                if let Some(s) = nonempty(cx, v, qid, "prompt") {
+                    q.prompt = s;
+                }
+            }
+            "tags" => q.tags = string_list(cx, v, qid, "tags", false),
+            "points" => {
+                q.points = string_list(cx, v, qid, "points", true);
+                if q.points.len() > MAX_POINTS {
+                    cx.err(
+                        v.span().start,
+                        qid,
+                        format!(
+                            "{} points: keep at most {MAX_POINTS} (review labels them a-f)",
+                            q.points.len()
+                        ),
+                    );
+                }
+            }
+            other => cx.err(
+                k.span().start,
+                qid,
+                format!(
+                    "unknown key \"{other}\": allowed keys are id, section, prompt, tags, points"
+                ),
+            ),
+        }
+    }
+    if !has_prompt {
+        cx.err(start, qid, "no prompt: add prompt = \"...\"".into());
+    }
+    (cx.problems.len() == before).then_some(q)
+}
+
+fn string(cx: &mut Ctx, v: &Spanned<DeValue>, q: Option<&str>, what: &str) -> Option<String> {
+    match v.get_ref() {
+        DeValue::String(s) => Some(s.to_string()),
+        other => {
+            cx.err(
+                v.span().start,
+                q,
+                format!("{what} must be a string, not {}", other.type_str()),
+            );
+            None
+        }
+    }
+}
+
+fn nonempty(cx: &mut Ctx, v: &Spanned<DeValue>, q: Option<&str>, what: &str) -> Option<String> {
+    let s = string(cx, v, q, what)?;
+    if s.trim().is_empty() {
+        cx.err(
+            v.span().start,
+            q,
+            format!("{what} is empty: write some text"),
+        );
+        return None;
+    }
+    Some(s.trim().to_string())
+}
+
+fn string_list(
+    cx: &mut Ctx,
+    v: &Spanned<DeValue>,
+    q: Option<&str>,
+    what: &str,
+    one_line: bool,
+) -> Vec<String> {
+    let DeValue::Array(items) = v.get_ref() else {
+        cx.err(
+            v.span().start,
+            q,
+            format!(
+                "{what} must be an array of strings, not {}",
+                v.get_ref().type_str()
+            ),
+        );
+        return vec![];
+    };
+    let mut out = Vec::new();
+    for item in items.iter() {
+        if let Some(s) = nonempty(cx, item, q, &format!("each of {what}")) {
+            if one_line && s.contains('\n') {
+                cx.err(
+                    item.span().start,
+                    q,
+                    format!("each of {what} must be one line"),
+                );
+            }
+            out.push(s);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Deck, Vec<String>> {
+        parse_file("t.toml", text.as_bytes())
+            .map(|(d, _)| d)
+            .map_err(|ps| ps.iter().map(|p| p.to_string()).collect())
+    }
+
+    const OK: &str = r#"
+[deck]
+id = "go"
+title = "Go"
+
+[[question]]
+id = "gmp"
+section = "Scheduler"
+prompt = "Explain GMP."
+tags = ["sched"]
+points = ["a", "b", "c"]
+
+[[question]]
+id = "gc"
+prompt = "Explain the GC."
+"#;
+
+    #[test]
+    fn parses_a_deck_in_file_order() {
+        let d = parse(OK).unwrap();
+        assert_eq!(d.id, "go");
+        assert_eq!(d.questions.len(), 2);
+        assert_eq!(d.questions[0].points, ["a", "b", "c"]);
+        assert_eq!(
+            d.questions[1].section, "Go",
+            "section defaults to the deck title"
+        );
+        assert!(d.questions[1].tags.is_empty());
+    }
+
+    #[test]
+    fn collects_every_problem_with_its_place() {
+        let text = OK
+            .replace(
+                "prompt = \"Explain GMP.\"",
+                "prompt = \"  \"\npromt = \"x\"",
+            )
+            .replace("id = \"gc\"", "id = \"gmp\"")
+            .replace("tags = [\"sched\"]", "tags = \"sched\"");
+        let errs = parse(&text).unwrap_err();
+        assert_eq!(
+            errs,
+            [
+                "t.toml:9:10: question \"gmp\": prompt is empty: write some text",
+                "t.toml:10:1: question \"gmp\": unknown key \"promt\": allowed keys are id, section, prompt, tags, points",
+                "t.toml:11:8: question \"gmp\": tags must be an array of strings, not string",
+                "t.toml:15:6: question \"gmp\": duplicate id (first used on line 7): give each question its own id",
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_and_bad_bytes_are_located() {
+        let errs = parse("[deck]\nid = \"x\ntitle = 1\n").unwrap_err();
+        assert!(errs[0].starts_with("t.toml:2:"), "{errs:?}");
+        assert!(errs[0].contains("invalid TOML"), "{errs:?}");
+        let errs = parse_file("b.toml", b"[deck]\nid = \"\xff\"\n").unwrap_err();
+        assert_eq!(
+            errs[0].to_string(),
+            "b.toml:2:1: not valid UTF-8 (byte 13): save the file as UTF-8"
+        );
+    }
+
+    #[test]
+    fn bom_and_crlf_are_accepted() {
+        let text = format!("\u{feff}{}", OK.replace('\n', "\r\n"));
+        assert_eq!(parse(&text).unwrap(), parse(OK).unwrap());
+    }
+
+    #[test]
+    fn ids_must_be_kebab_case_and_decks_unique() {
+        let errs = parse(&OK.replace("id = \"gc\"", "id = \"g c/x\"")).unwrap_err();
+        assert!(
+            errs[0].contains("question \"g c/x\": id is not kebab-case"),
+            "{errs:?}"
+        );
+        let files = vec![
+            ("a.toml".to_string(), OK.as_bytes().to_vec()),
+            ("b.toml".to_string(), OK.as_bytes().to_vec()),
+        ];
+        let errs = parse_all(&files).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(
+            errs[0].to_string(),
+            "b.toml:2:1: deck id \"go\" is already used by a.toml: give each deck file its own id"
+        );
+    }
+
+    #[test]
+    fn too_many_points_and_missing_parts() {
+        let errs = parse(&OK.replace(
+            "[\"a\", \"b\", \"c\"]",
+            "[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\"]",
+        ))
+        .unwrap_err();
+        assert!(
+            errs[0].ends_with("7 points: keep at most 6 (review labels them a-f)"),
+            "{errs:?}"
+        );
+        let errs = parse("[deck]\nid = \"x\"\n").unwrap_err();
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert!(errs[0].contains("[deck] has no title"));
+        assert!(errs[1].contains("no questions"));
+    }
+}

@@ -1,0 +1,223 @@
+//! `rehearse import`: validate everything, then upsert by id in one transaction.
+
+use super::Env;
+use crate::bank::{self, Deck};
+use crate::cli::ImportArgs;
+use crate::store::{DeckRow, QuestionRow, Store};
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// What an import changes (or would change, in a dry run).
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub dry_run: bool,
+    pub decks: usize,
+    pub questions: usize,
+    pub added: Vec<String>,
+    pub updated: Vec<String>,
+    pub unchanged: usize,
+    pub retired: Vec<String>,
+    /// Retired questions that are back in the files (also counted in `updated`).
+    pub revived: Vec<String>,
+}
+
+/// The writes an import makes.
+#[derive(Default)]
+struct Plan {
+    decks: Vec<DeckRow>,
+    questions: Vec<QuestionRow>,
+    retire: Vec<String>,
+}
+
+pub fn run(args: &ImportArgs, env: &mut Env, out: &mut impl Write) -> Result<()> {
+    let decks = if args.paths.is_empty() {
+        bank::builtin()
+    } else {
+        read_bank(&args.paths)?
+    };
+    let summary = import(&mut env.store, &decks, args.prune, args.dry_run)?;
+    if args.json {
+        serde_json::to_writer_pretty(&mut *out, &summary)?;
+        writeln!(out)?;
+    } else {
+        let verb = if args.dry_run {
+            "dry run, nothing written"
+        } else {
+            "imported"
+        };
+        writeln!(
+            out,
+            "{verb}: {} decks, {} questions: {} added, {} updated, {} unchanged, {} retired",
+            summary.decks,
+            summary.questions,
+            summary.added.len(),
+            summary.updated.len(),
+            summary.unchanged,
+            summary.retired.len()
+        )?;
+        if !summary.revived.is_empty() {
+            writeln!(
+                out,
+                "revived with their history: {}",
+                summary.revived.join(", ")
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Imports the built-in bank into a database that has never had one, saying so on stderr.
+pub fn builtin_if_empty(env: &mut Env) -> Result<()> {
+    if env.store.is_empty()? {
+        let s = import(&mut env.store, &bank::builtin(), false, false)?;
+        eprintln!(
+            "rehearse: new database {}: imported the built-in bank ({} questions in {} decks)",
+            env.db_path.display(),
+            s.questions,
+            s.decks
+        );
+    }
+    Ok(())
+}
+
+/// Reads and validates every file; any problem means no decks at all.
+fn read_bank(paths: &[PathBuf]) -> Result<Vec<Deck>> {
+    let mut files = Vec::new();
+    for p in paths {
+        for f in bank_files(p)? {
+            let bytes =
+                std::fs::read(&f).with_context(|| format!("cannot read {}", f.display()))?;
+            files.push((f.display().to_string(), bytes));
+        }
+    }
+    bank::parse_all(&files).or_else(|problems| {
+        let mut err = std::io::stderr().lock();
+        for p in &problems {
+            let _ = writeln!(err, "{p}");
+        }
+        let n = problems.len();
+        bail!(
+            "{n} problem{} in the bank: nothing was imported; fix {} and run again",
+            plural(n),
+            if n == 1 { "it" } else { "them" }
+        )
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// A file as given, or every *.toml below a folder, sorted.
+fn bank_files(path: &Path) -> Result<Vec<PathBuf>> {
+    let meta = std::fs::metadata(path)
+        .with_context(|| format!("{}: no such file or folder: check the path", path.display()))?;
+    if meta.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut found = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries =
+            std::fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))?;
+        for e in entries {
+            let p = e
+                .with_context(|| format!("cannot list {}", dir.display()))?
+                .path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "toml") {
+                found.push(p);
+            }
+        }
+    }
+    found.sort();
+    if found.is_empty() {
+        bail!(
+            "{}: no .toml files in this folder: pass bank files or a folder that has them",
+            path.display()
+        );
+    }
+    Ok(found)
+}
+
+/// Plans the import against what the store has, then writes it in one transaction (unless dry).
+pub fn import(store: &mut Store, decks: &[Deck], prune: bool, dry_run: bool) -> Result<Summary> {
+    let mut plan = Plan::default();
+    let mut s = Summary {
+        dry_run,
+        decks: decks.len(),
+        ..Summary::default()
+    };
+    let mut next_position = store.next_deck_position()?;
+    for deck in decks {
+        let existing = store.deck(&deck.id)?;
+        let position = match &existing {
+            Some(d) => d.position,
+            None => {
+                next_position += 1;
+                next_position - 1
+            }
+        };
+        let row = DeckRow {
+            id: deck.id.clone(),
+            title: deck.title.clone(),
+            guidance: deck.guidance.clone(),
+            position,
+        };
+        if existing.as_ref() != Some(&row) {
+            plan.decks.push(row);
+        }
+        let mut have: HashMap<String, QuestionRow> = store
+            .questions_of_deck(&deck.id)?
+            .into_iter()
+            .map(|q| (q.id.clone(), q))
+            .collect();
+        let mut in_file = HashSet::new();
+        for (i, q) in deck.questions.iter().enumerate() {
+            let row = QuestionRow {
+                id: format!("{}/{}", deck.id, q.id),
+                deck_id: deck.id.clone(),
+                section: q.section.clone(),
+                prompt: q.prompt.clone(),
+                tags: q.tags.clone(),
+                points: q.points.clone(),
+                position: i as i64,
+                retired: false,
+            };
+            in_file.insert(row.id.clone());
+            s.questions += 1;
+            match have.remove(&row.id) {
+                None => {
+                    s.added.push(row.id.clone());
+                    plan.questions.push(row);
+                }
+                Some(old) if old == row => s.unchanged += 1,
+                Some(old) => {
+                    if old.retired {
+                        s.revived.push(row.id.clone());
+                    }
+                    s.updated.push(row.id.clone());
+                    plan.questions.push(row);
+                }
+            }
+        }
+        if prune {
+            let mut gone: Vec<QuestionRow> = have.into_values().filter(|q| !q.retired).collect();
+            gone.sort_by_key(|q| q.position);
+            for q in gone {
+                s.retired.push(q.id.clone());
+                plan.retire.push(q.id);
+            }
+        }
+    }
+    let nothing_to_write =
+        plan.decks.is_empty() && plan.questions.is_empty() && plan.retire.is_empty();
+    if !dry_run && !nothing_to_write {
+        store.write_bank(&plan.decks, &plan.questions, &plan.retire)?;
+    }
+    Ok(s)
+}

@@ -1,0 +1,145 @@
+//! Decks and questions: what import reads and writes.
+
+use super::Store;
+use anyhow::Result;
+use rusqlite::{OptionalExtension, params};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeckRow {
+    pub id: String,
+    pub title: String,
+    pub guidance: Option<String>,
+    pub position: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuestionRow {
+    /// Full id: `deck/question`.
+    pub id: String,
+    pub deck_id: String,
+    pub section: String,
+    pub prompt: String,
+    pub tags: Vec<String>,
+    pub points: Vec<String>,
+    pub position: i64,
+    pub retired: bool,
+}
+
+fn json_list(raw: String) -> rusqlite::Result<Vec<String>> {
+    serde_json::from_str(&raw).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+pub(super) fn question_from_row(r: &rusqlite::Row) -> rusqlite::Result<QuestionRow> {
+    Ok(QuestionRow {
+        id: r.get("id")?,
+        deck_id: r.get("deck_id")?,
+        section: r.get("section")?,
+        prompt: r.get("prompt")?,
+        tags: json_list(r.get("tags")?)?,
+        points: json_list(r.get("points")?)?,
+        position: r.get("position")?,
+        retired: r.get("retired")?,
+    })
+}
+
+impl Store {
+    pub fn decks(&self) -> Result<Vec<DeckRow>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT id, title, guidance, position FROM deck ORDER BY position")?;
+        let rows = st.query_map([], |r| {
+            Ok(DeckRow {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                guidance: r.get(2)?,
+                position: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn deck(&self, id: &str) -> Result<Option<DeckRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, title, guidance, position FROM deck WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(DeckRow {
+                        id: r.get(0)?,
+                        title: r.get(1)?,
+                        guidance: r.get(2)?,
+                        position: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Every question of a deck, retired ones too, in bank order.
+    pub fn questions_of_deck(&self, deck_id: &str) -> Result<Vec<QuestionRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, deck_id, section, prompt, tags, points, position, retired
+             FROM question WHERE deck_id = ?1 ORDER BY position, id",
+        )?;
+        let rows = st.query_map([deck_id], question_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Writes an import in one transaction: decks to insert or update, questions to insert or
+    /// update (by full id), and questions to retire. Nothing else is touched.
+    pub fn write_bank(
+        &mut self,
+        decks: &[DeckRow],
+        questions: &[QuestionRow],
+        retire: &[String],
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut deck_st = tx.prepare(
+                "INSERT INTO deck (id, title, guidance, position) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET title = excluded.title, guidance = excluded.guidance,
+                 position = excluded.position",
+            )?;
+            for d in decks {
+                deck_st.execute(params![d.id, d.title, d.guidance, d.position])?;
+            }
+            let mut q_st = tx.prepare(
+                "INSERT INTO question (id, deck_id, section, prompt, tags, points, position, retired)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (id) DO UPDATE SET section = excluded.section, prompt = excluded.prompt,
+                 tags = excluded.tags, points = excluded.points, position = excluded.position,
+                 retired = excluded.retired",
+            )?;
+            for q in questions {
+                q_st.execute(params![
+                    q.id,
+                    q.deck_id,
+                    q.section,
+                    q.prompt,
+                    serde_json::to_string(&q.tags)?,
+                    serde_json::to_string(&q.points)?,
+                    q.position,
+                    q.retired
+                ])?;
+            }
+            let mut r_st = tx.prepare("UPDATE question SET retired = 1 WHERE id = ?1")?;
+            for id in retire {
+                r_st.execute([id])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The position a newly imported deck gets: after every deck already there.
+    pub fn next_deck_position(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(position) + 1, 0) FROM deck", [], |r| {
+                r.get(0)
+            })?)
+    }
+}

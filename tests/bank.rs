@@ -1,0 +1,279 @@
+//! The built-in bank against the seed it was made from: every seed question exactly once, in
+//! order, with the code spans the web copy lost restored; every question with 3-6 key points.
+
+use std::path::Path;
+
+struct SeedDeck {
+    title: String,
+    /// (section, raw lines of its bullets)
+    sections: Vec<(String, Vec<String>)>,
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn seed() -> Vec<SeedDeck> {
+    let text =
+        std::fs::read_to_string(root().join("tests/fixtures/seed-question-bank.txt")).unwrap();
+    let mut decks: Vec<SeedDeck> = Vec::new();
+    let mut section: Option<String> = None;
+    let mut started = false;
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some(heading) = line.strip_suffix('¶') {
+            let numbered = heading
+                .split_once(". ")
+                .filter(|(n, _)| n.chars().all(|c| c.is_ascii_digit()));
+            if let Some((_, title)) = numbered {
+                started = true;
+                decks.push(SeedDeck {
+                    title: title.into(),
+                    sections: vec![],
+                });
+                section = None;
+            } else if heading.starts_with("Final-mile") {
+                decks.push(SeedDeck {
+                    title: heading.into(),
+                    sections: vec![],
+                });
+                section = None;
+            } else if started {
+                section = Some(heading.to_string());
+            }
+            continue;
+        }
+        let Some(deck) = decks.last_mut().filter(|_| started) else {
+            continue;
+        };
+        let is_bullet = line.starts_with("- ");
+        if !is_bullet && deck.sections.is_empty() {
+            continue; // the deck's guidance paragraph
+        }
+        let name = section.clone().unwrap_or_else(|| deck.title.clone());
+        if is_bullet && deck.sections.last().is_none_or(|(s, _)| *s != name) {
+            deck.sections.push((name, vec![]));
+        }
+        deck.sections.last_mut().unwrap().1.push(line.to_string());
+    }
+    decks
+}
+
+fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '`')
+        .collect()
+}
+
+/// The seed's bullets of a section with the bullet markers removed ("- " at a line start, and
+/// "- " run on after a space or a "?" before a capital letter), normalised.
+fn seed_norm(lines: &[String]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        let line = line.strip_prefix("- ").unwrap_or(line);
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let marker = chars[i] == '-'
+                && chars.get(i + 1) == Some(&' ')
+                && chars.get(i + 2).is_some_and(|c| c.is_uppercase())
+                && i > 0
+                && (chars[i - 1].is_whitespace() || chars[i - 1] == '?');
+            if marker {
+                i += 2;
+                continue;
+            }
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    norm(&out)
+}
+
+struct BankQ {
+    id: String,
+    section: String,
+    prompt: String,
+    points: Vec<String>,
+}
+
+fn bank() -> Vec<(String, String, Vec<BankQ>)> {
+    let mut files: Vec<_> = std::fs::read_dir(root().join("bank"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| {
+            let doc: toml::Table = toml::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+            let qs = doc["question"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|q| BankQ {
+                    id: q["id"].as_str().unwrap().into(),
+                    section: q["section"].as_str().unwrap().into(),
+                    prompt: q["prompt"].as_str().unwrap().into(),
+                    points: q
+                        .get("points")
+                        .and_then(|p| p.as_array())
+                        .map(|a| a.iter().map(|p| p.as_str().unwrap().to_string()).collect())
+                        .unwrap_or_default(),
+                })
+                .collect();
+            (
+                doc["deck"]["id"].as_str().unwrap().into(),
+                doc["deck"]["title"].as_str().unwrap().into(),
+                qs,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_seed_copy_is_the_shared_seed() {
+    // CI and developers have ../shared beside the checkout; elsewhere the copy stands alone.
+    let shared = root().join("../shared/seed/senior-go-backend-question-bank.txt");
+    if let Ok(original) = std::fs::read(&shared) {
+        assert_eq!(
+            std::fs::read(root().join("tests/fixtures/seed-question-bank.txt")).unwrap(),
+            original
+        );
+    }
+}
+
+#[test]
+fn every_seed_question_is_in_the_bank_exactly_once_in_order() {
+    let seed = seed();
+    let bank = bank();
+    assert_eq!(seed.len(), 16);
+    assert_eq!(
+        bank.len(),
+        16,
+        "one file per seed section plus the final-mile checklist"
+    );
+    let total: usize = bank.iter().map(|(_, _, qs)| qs.len()).sum();
+    assert_eq!(total, 241);
+    for (sd, (deck_id, title, qs)) in seed.iter().zip(&bank) {
+        assert_eq!(
+            &sd.title, title,
+            "deck {deck_id} is out of the seed's order"
+        );
+        for (section, lines) in &sd.sections {
+            let got: String = qs
+                .iter()
+                .filter(|q| &q.section == section)
+                .map(|q| norm(&q.prompt))
+                .collect();
+            assert_eq!(
+                got,
+                seed_norm(lines),
+                "deck {deck_id}, section {section:?} differs from the seed"
+            );
+        }
+        for q in qs {
+            assert!(
+                sd.sections.iter().any(|(s, _)| *s == q.section),
+                "{deck_id}/{}: unknown section",
+                q.id
+            );
+            // exactly once across the whole bank
+            let n = bank
+                .iter()
+                .flat_map(|(_, _, qs)| qs)
+                .filter(|o| norm(&o.prompt) == norm(&q.prompt))
+                .count();
+            assert_eq!(n, 1, "{deck_id}/{} appears {n} times", q.id);
+        }
+    }
+}
+
+#[test]
+fn no_glued_code_span_is_left() {
+    let seed = seed();
+    let bank = bank();
+    for (sd, (deck_id, _, qs)) in seed.iter().zip(&bank) {
+        for (section, lines) in &sd.sections {
+            let text: String = qs
+                .iter()
+                .filter(|q| &q.section == section)
+                .map(|q| q.prompt.as_str())
+                .collect();
+            // A seed line that is not a bullet starts with a code span the page lost: the bank
+            // must have a backtick right before that text.
+            for line in lines.iter().filter(|l| !l.starts_with("- ")) {
+                let head: Vec<char> = norm(line).chars().take(6).collect();
+                assert!(
+                    starts_code(&text, &head),
+                    "{deck_id} {section:?}: the code at the start of seed line {line:?} is not in backticks"
+                );
+            }
+            // No text outside backticks may carry a code span glued to a word.
+            for q in qs.iter().filter(|q| &q.section == section) {
+                assert_eq!(
+                    q.prompt.matches('`').count() % 2,
+                    0,
+                    "{deck_id}/{}: unbalanced backticks",
+                    q.id
+                );
+                let spans: Vec<&str> = q.prompt.split('`').skip(1).step_by(2).collect();
+                let outside: String = q.prompt.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+                for word in outside.split_whitespace() {
+                    for span in spans.iter().filter(|s| s.len() >= 4) {
+                        let glued = word.match_indices(span).any(|(i, _)| {
+                            let before = word[..i].chars().next_back();
+                            let after = word[i + span.len()..].chars().next();
+                            before.is_some_and(char::is_alphanumeric)
+                                || after.is_some_and(char::is_alphanumeric)
+                        });
+                        assert!(
+                            !glued,
+                            "{deck_id}/{}: {word:?} still has {span:?} glued to it",
+                            q.id
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether `text` (whitespace ignored) has a backtick followed by `head`, where backticks
+/// may stand between the characters of `head` (a span shorter than `head` closes inside it).
+fn starts_code(text: &str, head: &[char]) -> bool {
+    let t: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+    (0..t.len()).filter(|&i| t[i] == '`').any(|i| {
+        let mut rest = t[i + 1..].iter().filter(|&&c| c != '`');
+        head.iter().all(|h| rest.next() == Some(h))
+    })
+}
+
+#[test]
+fn every_question_has_three_to_six_short_points() {
+    for (deck_id, _, qs) in bank() {
+        for q in qs {
+            assert!(
+                (3..=6).contains(&q.points.len()),
+                "{deck_id}/{}: {} points",
+                q.id,
+                q.points.len()
+            );
+            for p in &q.points {
+                assert!(
+                    p.chars().count() <= 200,
+                    "{deck_id}/{}: point over 200 characters: {p}",
+                    q.id
+                );
+                assert!(
+                    !p.trim().is_empty() && !p.contains('\n'),
+                    "{deck_id}/{}: empty or multi-line point",
+                    q.id
+                );
+            }
+        }
+    }
+}

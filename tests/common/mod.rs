@@ -1,0 +1,92 @@
+//! A sandbox per test: a temp folder with its own database, a pinned clock and zone.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        Sandbox {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("rehearse.db")
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The real binary with REHEARSE_NOW set, TZ=UTC and the sandbox's database.
+    pub fn rehearse(&self, now: &str) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rehearse"));
+        cmd.current_dir(self.dir.path())
+            .env_clear()
+            .env("HOME", self.dir.path())
+            .env("REHEARSE_DB", self.db())
+            .env("REHEARSE_NOW", now)
+            .env("REHEARSE_ANSWER_MS", "1000")
+            .env("TZ", "UTC");
+        cmd
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    pub fn sql(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.db()).unwrap()
+    }
+
+    /// Runs a query that returns one integer.
+    pub fn count(&self, sql: &str) -> i64 {
+        self.sql().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// The bytes of the database and its WAL, for "nothing was written" checks.
+    pub fn snapshot(&self) -> Vec<Vec<u8>> {
+        ["rehearse.db", "rehearse.db-wal"]
+            .iter()
+            .map(|n| std::fs::read(self.dir.path().join(n)).unwrap_or_default())
+            .collect()
+    }
+}
+
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The built-in bank's full question ids in bank order, read from bank/.
+pub fn bank_ids() -> Vec<String> {
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("bank"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+    files.sort();
+    let mut ids = Vec::new();
+    for f in files {
+        let doc: toml::Table = toml::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+        let deck = doc["deck"]["id"].as_str().unwrap().to_string();
+        for q in doc["question"].as_array().unwrap() {
+            ids.push(format!("{deck}/{}", q["id"].as_str().unwrap()));
+        }
+    }
+    ids
+}

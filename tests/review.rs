@@ -1,0 +1,406 @@
+mod common;
+use common::*;
+use predicates::prelude::*;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+
+const NOW: &str = "2026-03-01T09:00:00Z";
+
+fn at(day: i64) -> String {
+    let d = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap() + chrono::Days::new(day as u64);
+    format!("{d}T09:00:00Z")
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct St {
+    n: i64,
+    ef: i64,
+    interval: i64,
+    due: chrono::NaiveDate,
+}
+
+/// SM-2 as docs/sm2.md states it, written again here so the binary is checked against the
+/// rules, not against itself.
+fn sm2(s: Option<St>, q: i64, today: chrono::NaiveDate) -> St {
+    let (n, ef, i) = s.map_or((0, 2500, 0), |s| (s.n, s.ef, s.interval));
+    let (n2, i2) = if q >= 3 {
+        (
+            n + 1,
+            if n == 0 {
+                1
+            } else if n == 1 {
+                6
+            } else {
+                (i * ef + 500) / 1000
+            },
+        )
+    } else {
+        (0, 1)
+    };
+    let d = 5 - q;
+    let ef2 = (ef + 100 - d * (80 + 20 * d)).max(1300);
+    St {
+        n: n2,
+        ef: ef2,
+        interval: i2,
+        due: today + chrono::Days::new(i2 as u64),
+    }
+}
+
+fn queue_ids(s: &Sandbox, now: &str, extra: &[&str]) -> Vec<String> {
+    let out = s
+        .rehearse(now)
+        .args(["review", "--peek", "--json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    v["queue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn thirty_days_of_sessions_end_in_the_exact_sm2_state() {
+    let s = Sandbox::new();
+    s.rehearse(NOW).arg("import").assert().success();
+    let bank = bank_ids();
+    let pos: HashMap<&str, usize> = bank
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let grades = [5, 4, 3, 2, 4, 5, 1, 4, 3, 5, 0, 4, 4, 5];
+    let mut k = 0;
+    let mut model: HashMap<String, St> = HashMap::new();
+    for day in 0..30 {
+        let today =
+            chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap() + chrono::Days::new(day as u64);
+        // What the rules say today's queue is: due (most overdue first, then bank order), then 10 new.
+        let mut due: Vec<&String> = model
+            .iter()
+            .filter(|(_, st)| st.due <= today)
+            .map(|(id, _)| id)
+            .collect();
+        due.sort_by_key(|id| (model[*id].due, pos[id.as_str()]));
+        let mut want: Vec<String> = due.into_iter().cloned().collect();
+        want.extend(
+            bank.iter()
+                .filter(|id| !model.contains_key(*id))
+                .take(10)
+                .cloned(),
+        );
+        assert_eq!(queue_ids(&s, &at(day), &[]), want, "day {day}: queue");
+
+        let mut input = String::new();
+        for id in &want {
+            let g = grades[k % grades.len()];
+            k += 1;
+            input.push_str(&format!("{g}\n"));
+            let next = sm2(model.get(id).copied(), g, today);
+            model.insert(id.clone(), next);
+        }
+        input.push_str("q\n");
+        s.rehearse(&at(day))
+            .arg("review")
+            .write_stdin(input)
+            .assert()
+            .success();
+    }
+    let conn = s.sql();
+    let mut st = conn
+        .prepare("SELECT question_id, n, ef_milli, interval, due FROM card_state")
+        .unwrap();
+    let got: HashMap<String, St> = st
+        .query_map([], |r| {
+            let due: String = r.get(4)?;
+            Ok((
+                r.get(0)?,
+                St {
+                    n: r.get(1)?,
+                    ef: r.get(2)?,
+                    interval: r.get(3)?,
+                    due: due.parse().unwrap(),
+                },
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        got.len(),
+        241,
+        "10 new a day until the bank runs out on day 25"
+    );
+    assert_eq!(got, model);
+    assert_eq!(
+        s.count("SELECT count(*) FROM review_log WHERE kind = 'review'"),
+        k as i64
+    );
+}
+
+#[test]
+fn a_failed_question_is_drilled_until_4_and_drills_never_reschedule() {
+    let s = Sandbox::new();
+    let out = s
+        .rehearse(NOW)
+        .args(["review", "--limit", "1"])
+        .write_stdin("2\n3\n1\n4\n")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text = stdout(&out);
+    assert_eq!(text.matches("[drill, 1 left]").count(), 3, "{text}");
+    assert!(
+        text.contains(
+            "Session over: 1 reviewed (1 at 2); 1 drilled (3 drill answers); 1 due tomorrow."
+        ),
+        "{text}"
+    );
+    let kinds: Vec<(String, i64)> = s
+        .sql()
+        .prepare("SELECT kind, grade FROM review_log ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let want: Vec<(String, i64)> = [("review", 2), ("drill", 3), ("drill", 1), ("drill", 4)]
+        .iter()
+        .map(|(k, g)| (k.to_string(), *g))
+        .collect();
+    assert_eq!(kinds, want);
+    let state: (i64, i64, i64, String) = s
+        .sql()
+        .query_row(
+            "SELECT n, ef_milli, interval, due FROM card_state",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        state,
+        (0, 2180, 1, "2026-03-02".to_string()),
+        "what the first grade made it"
+    );
+}
+
+#[test]
+fn undo_restores_the_exact_state_and_removes_the_log_row() {
+    let s = Sandbox::new();
+    s.rehearse(NOW)
+        .args(["review", "--limit", "1"])
+        .write_stdin("4\n")
+        .assert()
+        .success();
+    let snapshot = |s: &Sandbox| -> Vec<(String, i64, i64, i64, String, String, String)> {
+        s.sql()
+            .prepare("SELECT question_id, n, ef_milli, interval, due, introduced, last_review FROM card_state ORDER BY question_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let before = snapshot(&s);
+    let log_before = s.count("SELECT count(*) FROM review_log");
+    // Next day: the reviewed question is due, a new one follows. Grade both, undo both.
+    let out = s
+        .rehearse("2026-03-02T10:00:00Z")
+        .args(["review", "--limit", "2"])
+        .write_stdin("5\n3\nu\nu\nq\n")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text = stdout(&out);
+    assert_eq!(text.matches("Undone:").count(), 2, "{text}");
+    assert_eq!(snapshot(&s), before);
+    assert_eq!(s.count("SELECT count(*) FROM review_log"), log_before);
+    assert!(
+        text.contains("Session over: 0 reviewed; 0 drilled (0 drill answers)"),
+        "{text}"
+    );
+    // With nothing graded, undo says so and asks again.
+    s.rehearse(NOW)
+        .args(["review", "--limit", "1", "--new", "20"])
+        .write_stdin("u\nq\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Nothing to undo in this session."));
+}
+
+#[test]
+fn sigkill_after_three_grades_keeps_exactly_those_three() {
+    let s = Sandbox::new();
+    s.rehearse(NOW).arg("import").assert().success();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .arg("review")
+        .env("REHEARSE_DB", s.db())
+        .env("REHEARSE_NOW", NOW)
+        .env("TZ", "UTC")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"5\n4\n5\n").unwrap();
+    stdin.flush().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut saved = 0;
+    while saved < 3 {
+        let line = lines.next().expect("review ended early").unwrap();
+        saved += line.starts_with("Saved:") as usize;
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    drop(stdin);
+    assert_eq!(s.count("SELECT count(*) FROM review_log"), 3);
+    assert_eq!(s.count("SELECT count(*) FROM card_state"), 3);
+    let check: String = s
+        .sql()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+}
+
+#[test]
+fn the_daily_new_limit_holds_across_sessions_and_1am_counts_for_the_day_before() {
+    let s = Sandbox::new();
+    s.rehearse(NOW).arg("import").assert().success();
+    s.rehearse(NOW)
+        .arg("review")
+        .write_stdin("4\n4\n4\n4\nq\n")
+        .assert()
+        .success();
+    assert_eq!(
+        queue_ids(&s, NOW, &[]).len(),
+        6,
+        "10 a day, 4 already introduced"
+    );
+    // 1 am the next calendar day is still the same review day (the day starts at 4 am).
+    s.rehearse("2026-03-02T01:00:00Z")
+        .arg("review")
+        .write_stdin("4\n4\nq\n")
+        .assert()
+        .success();
+    assert_eq!(queue_ids(&s, NOW, &[]).len(), 4);
+    assert_eq!(
+        s.count("SELECT count(*) FROM review_log WHERE day = '2026-03-01'"),
+        6
+    );
+    assert_eq!(queue_ids(&s, NOW, &["--new", "8"]).len(), 2);
+    // At 4 am a new day begins: yesterday's six are due and ten new ones are allowed.
+    assert_eq!(queue_ids(&s, "2026-03-02T04:00:00Z", &[]).len(), 16);
+}
+
+#[test]
+fn bad_keys_empty_lines_and_end_of_input_are_handled() {
+    let s = Sandbox::new();
+    let out = s
+        .rehearse(NOW)
+        .args(["review", "--limit", "2"])
+        .write_stdin("x\n7\n\n\nzz\n4\n")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "Press Enter to see the points, type 0-5 to grade, s to skip, u to undo, q to quit."
+        ),
+        "{text}"
+    );
+    // an empty line after the points are shown, with no grade offered
+    assert!(text.contains("Type a grade from 0 to 5."), "{text}");
+    assert!(
+        text.contains("Type 0-5 to grade, the letters of the points you covered, s, u or q."),
+        "{text}"
+    );
+    // End of input on the second question: the first is saved, the session summary is shown.
+    assert!(
+        text.contains(
+            "Session over: 1 reviewed (1 at 4); 0 drilled (0 drill answers); 1 due tomorrow."
+        ),
+        "{text}"
+    );
+    assert_eq!(s.count("SELECT count(*) FROM review_log"), 1);
+}
+
+#[test]
+fn letters_offer_a_grade_that_enter_accepts_or_a_digit_overrides_and_misses_are_logged() {
+    let s = Sandbox::new();
+    // go-runtime/gmp-model has 5 points: covering a, c, e (3 of 5) offers 3; Enter accepts.
+    // The second question: covering all offers 5, and "4" overrides it.
+    s.rehearse(NOW)
+        .args(["review", "--limit", "2"])
+        .write_stdin("\nace\n\n\nabcdef\n4\nq\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Covered 3 of 5: grade 3 (got there, but shaky or incomplete).",
+        ));
+    let rows: Vec<(i64, Option<String>)> = s
+        .sql()
+        .prepare("SELECT grade, missed FROM review_log ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows[0], (3, Some("[1,3]".to_string())));
+    assert_eq!(rows[1].0, 4);
+}
+
+#[test]
+fn nothing_due_says_when_the_next_question_is() {
+    let s = Sandbox::new();
+    s.rehearse(NOW)
+        .args(["review", "--new", "1"])
+        .write_stdin("5\n")
+        .assert()
+        .success();
+    s.rehearse(NOW)
+        .args(["review", "--new", "1"])
+        .assert()
+        .success()
+        .stdout("Nothing to review today. Next question due 2026-03-02 (in 1 day). Today's 1 new questions are done; --new N allows more.\n");
+}
+
+#[test]
+fn filters_narrow_the_queue_and_an_unknown_deck_is_an_error() {
+    let s = Sandbox::new();
+    let ids = queue_ids(&s, NOW, &["--deck", "postgresql", "--new", "100"]);
+    assert_eq!(ids.len(), 27);
+    assert!(ids.iter().all(|i| i.starts_with("postgresql/")));
+    let ids = queue_ids(&s, NOW, &["--section", "Indexes", "--new", "100"]);
+    assert_eq!(ids.len(), 5);
+    let ids = queue_ids(
+        &s,
+        NOW,
+        &["--deck", "mongodb", "--new", "100", "--limit", "3"],
+    );
+    assert_eq!(
+        ids,
+        [
+            "mongodb/mongodb-vs-postgresql",
+            "mongodb/embedding-vs-referencing",
+            "mongodb/mongodb-indexes-esr"
+        ]
+        .map(String::from)
+        .to_vec()
+    );
+    s.rehearse(NOW)
+        .args(["review", "--deck", "nope"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::starts_with(
+            "rehearse: no deck \"nope\": use one of go-runtime, concurrency,",
+        ));
+}
