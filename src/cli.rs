@@ -24,6 +24,21 @@ pub enum Command {
     Import(ImportArgs),
     /// The daily review session
     Review(ReviewArgs),
+    /// Weak areas, forecast and activity
+    Stats(StatsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct StatsArgs {
+    /// Only this deck (repeatable)
+    #[arg(long = "deck", value_name = "DECK")]
+    pub decks: Vec<String>,
+    /// The window, in days, for retention, answer time and missed points
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub days: u64,
+    /// Print the figures as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

@@ -4,6 +4,7 @@ mod clock;
 mod cmd;
 mod points;
 mod sm2;
+mod stats;
 mod store;
 
 use clap::Parser;

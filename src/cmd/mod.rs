@@ -3,6 +3,7 @@
 
 pub mod import;
 pub mod review;
+pub mod stats;
 
 use crate::cli::{Cli, Command};
 use crate::{clock, store::Store};
@@ -37,7 +38,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Review(args) => {
             import::builtin_if_empty(&mut env)?;
             let stdin = std::io::stdin();
-            review::run(&args, &mut env, &mut stdin.lock(), &mut out)
+            drop(out);
+            // Not the locked stdout: the Ctrl-C handler prints the summary through it.
+            review::run(&args, &mut env, &mut stdin.lock(), &mut std::io::stdout())
+        }
+        Command::Stats(args) => {
+            import::builtin_if_empty(&mut env)?;
+            stats::run(&args, &mut env, &mut out)
         }
     }
 }

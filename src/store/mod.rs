@@ -4,9 +4,11 @@
 
 mod bank;
 mod review;
+mod stats;
 
 pub use bank::{DeckRow, QuestionRow};
 pub use review::{Card, Filter, LogEntry, StateRow};
+pub use stats::{History, QuestionStat, WindowRow};
 
 use anyhow::{Context, Result, anyhow, bail};
 use rusqlite::{Connection, OpenFlags};
