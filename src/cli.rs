@@ -26,6 +26,33 @@ pub enum Command {
     Review(ReviewArgs),
     /// Weak areas, forecast and activity
     Stats(StatsArgs),
+    /// Write the bank, a full backup, a spreadsheet or an Anki file
+    Export(ExportArgs),
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// The bank in the import format (one deck, or -o DIR for one file per deck)
+    Toml,
+    /// A full backup: decks, questions, SM-2 state and the whole review log
+    Json,
+    /// One row per question with its state, for spreadsheets
+    Csv,
+    /// A tab-separated file for Anki's "Import File"
+    Anki,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// What to write
+    #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+    pub format: ExportFormat,
+    /// Write to this file (or, for toml, this folder) instead of stdout
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Only this deck (repeatable)
+    #[arg(long = "deck", value_name = "DECK")]
+    pub decks: Vec<String>,
 }
 
 #[derive(Args, Debug)]

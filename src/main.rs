@@ -1,3 +1,4 @@
+mod backup;
 mod bank;
 mod cli;
 mod clock;

@@ -1,6 +1,7 @@
 //! `rehearse import`: validate everything, then upsert by id in one transaction.
 
 use super::Env;
+use crate::backup;
 use crate::bank::{self, Deck};
 use crate::cli::ImportArgs;
 use crate::store::{DeckRow, QuestionRow, Store};
@@ -33,6 +34,9 @@ struct Plan {
 }
 
 pub fn run(args: &ImportArgs, env: &mut Env, out: &mut impl Write) -> Result<()> {
+    if let Some(path) = backup_path(&args.paths)? {
+        return restore(args, path, env, out);
+    }
     let decks = if args.paths.is_empty() {
         bank::builtin()
     } else {
@@ -220,4 +224,122 @@ pub fn import(store: &mut Store, decks: &[Deck], prune: bool, dry_run: bool) -> 
         store.write_bank(&plan.decks, &plan.questions, &plan.retire)?;
     }
     Ok(s)
+}
+
+/// The backup to restore, when the paths name one: a single file ending in .json.
+fn backup_path(paths: &[PathBuf]) -> Result<Option<&Path>> {
+    let json: Vec<&PathBuf> = paths
+        .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    match (json.len(), paths.len()) {
+        (0, _) => Ok(None),
+        (1, 1) => Ok(Some(json[0])),
+        _ => bail!(
+            "a backup is restored on its own: run import once with the .json file, once with the bank files"
+        ),
+    }
+}
+
+#[derive(Serialize)]
+struct RestoreSummary {
+    dry_run: bool,
+    decks_added: usize,
+    questions_added: usize,
+    states_taken: usize,
+    states_kept: usize,
+    log_added: usize,
+    log_present: usize,
+}
+
+/// Restores (or merges) a JSON backup made by `export`, in one transaction.
+fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) -> Result<()> {
+    if args.prune {
+        bail!("--prune applies to bank files, not to a backup");
+    }
+    let shown = path.display();
+    let bytes =
+        std::fs::read(path).with_context(|| format!("{shown}: cannot read: check the path"))?;
+    let b =
+        read_backup(&bytes).map_err(|e| anyhow::anyhow!("{shown}: {e}; nothing was imported"))?;
+    backup::validate(&b).map_err(|e| anyhow::anyhow!("{shown}: {e}; nothing was imported"))?;
+    let plan = backup::plan(&b, &env.store.existing()?);
+    if !args.dry_run {
+        env.store.restore(&plan)?;
+    }
+    let s = RestoreSummary {
+        dry_run: args.dry_run,
+        decks_added: plan.decks.len(),
+        questions_added: plan.questions.len(),
+        states_taken: plan.states.len(),
+        states_kept: plan.states_kept,
+        log_added: plan.log.len(),
+        log_present: plan.log_present,
+    };
+    if args.json {
+        serde_json::to_writer_pretty(&mut *out, &s)?;
+        writeln!(out)?;
+    } else {
+        let verb = if args.dry_run {
+            "dry run, nothing written"
+        } else {
+            "restored"
+        };
+        writeln!(
+            out,
+            "{verb}: {} decks and {} questions added; {} states taken, {} kept (as new or newer here); {} log rows added, {} already here",
+            s.decks_added,
+            s.questions_added,
+            s.states_taken,
+            s.states_kept,
+            s.log_added,
+            s.log_present
+        )?;
+    }
+    Ok(())
+}
+
+/// Parses a backup, telling a truncated file, a file that is not JSON, another program's JSON
+/// and a newer rehearse's backup apart.
+fn read_backup(bytes: &[u8]) -> Result<backup::Backup> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        format: Option<String>,
+        version: Option<u32>,
+    }
+    let located = |e: &serde_json::Error| format!("line {} column {}", e.line(), e.column());
+    let head: Head = serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+        serde_json::error::Category::Eof => {
+            anyhow::anyhow!(
+                "the file ends early at {} (truncated?): export the backup again",
+                located(&e)
+            )
+        }
+        _ => anyhow::anyhow!(
+            "not a rehearse backup ({} at {})",
+            e.to_string().split(" at line").next().unwrap_or(""),
+            located(&e)
+        ),
+    })?;
+    if head.format.as_deref() != Some(backup::FORMAT) {
+        bail!(
+            "not a rehearse backup (no \"format\": \"{}\")",
+            backup::FORMAT
+        );
+    }
+    if let Some(v) = head.version
+        && v > backup::VERSION
+    {
+        bail!(
+            "written by a newer rehearse (backup version {v}, this one reads {}): upgrade rehearse",
+            backup::VERSION
+        );
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "damaged backup ({} at {})",
+            e.to_string().split(" at line").next().unwrap_or(""),
+            located(&e)
+        )
+    })
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand. `run` resolves the database, reads the clock once, and hands
 //! each command what it needs.
 
+pub mod export;
 pub mod import;
 pub mod review;
 pub mod stats;
@@ -45,6 +46,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Stats(args) => {
             import::builtin_if_empty(&mut env)?;
             stats::run(&args, &mut env, &mut out)
+        }
+        Command::Export(args) => {
+            import::builtin_if_empty(&mut env)?;
+            export::run(&args, &env, &mut out)
         }
     }
 }

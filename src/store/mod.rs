@@ -2,6 +2,7 @@
 //! per-connection pragmas, backs up and migrates; the submodules hold the queries of each
 //! concern, every write in one transaction.
 
+mod backup;
 mod bank;
 mod review;
 mod stats;

@@ -1,0 +1,250 @@
+//! Export reads and restore writes.
+
+use super::Store;
+use crate::backup::{self, Existing, Log, Plan, Snapshot};
+use anyhow::Result;
+use chrono::NaiveDate;
+use rusqlite::{ToSql, params};
+
+fn date(s: &str) -> rusqlite::Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn opt_date(s: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
+    s.as_deref().map(date).transpose()
+}
+
+fn int(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// `deck_id IN (...)` for a deck list (numbered from `first`), or nothing for all decks.
+fn deck_cond(col: &str, decks: &[String], first: usize) -> String {
+    if decks.is_empty() {
+        return String::new();
+    }
+    let marks: Vec<String> = (first..first + decks.len())
+        .map(|i| format!("?{i}"))
+        .collect();
+    format!(" AND {col} IN ({})", marks.join(", "))
+}
+
+fn args(decks: &[String]) -> Vec<&dyn ToSql> {
+    decks.iter().map(|d| d as &dyn ToSql).collect()
+}
+
+const LOG_COLUMNS: &str = "l.reviewed_at, l.day, l.question_id, l.kind, l.grade, l.n_before, l.ef_before,
+    l.interval_before, l.due_before, l.n_after, l.ef_after, l.interval_after, l.due_after, l.answer_ms, l.missed";
+
+fn log_from_row(r: &rusqlite::Row) -> rusqlite::Result<Log> {
+    let missed: Option<String> = r.get(14)?;
+    Ok(Log {
+        reviewed_at: r.get(0)?,
+        day: date(&r.get::<_, String>(1)?)?,
+        question: r.get(2)?,
+        kind: r.get(3)?,
+        grade: r.get(4)?,
+        before: Snapshot {
+            n: r.get(5)?,
+            ef_milli: r.get(6)?,
+            interval: r.get::<_, i64>(7)?.max(0) as u64,
+            due: opt_date(r.get(8)?)?,
+        },
+        after: Snapshot {
+            n: r.get(9)?,
+            ef_milli: r.get(10)?,
+            interval: r.get::<_, i64>(11)?.max(0) as u64,
+            due: opt_date(r.get(12)?)?,
+        },
+        answer_ms: r.get::<_, i64>(13)?.max(0) as u64,
+        missed: missed.and_then(|m| serde_json::from_str(&m).ok()),
+    })
+}
+
+impl Store {
+    /// Decks in bank order (only `decks` when given).
+    pub fn backup_decks(&self, decks: &[String]) -> Result<Vec<backup::Deck>> {
+        let sql = format!(
+            "SELECT id, title, guidance, position FROM deck WHERE 1{} ORDER BY position",
+            deck_cond("id", decks, 1)
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map(args(decks).as_slice(), |r| {
+            Ok(backup::Deck {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                guidance: r.get(2)?,
+                position: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Questions (retired too) with their state, in bank order.
+    pub fn backup_questions(&self, decks: &[String]) -> Result<Vec<backup::Question>> {
+        let sql = format!(
+            "SELECT q.id, q.deck_id, q.section, q.prompt, q.tags, q.points, q.position, q.retired,
+                s.n, s.ef_milli, s.interval, s.due, s.introduced, s.last_review
+             FROM question q JOIN deck d ON d.id = q.deck_id LEFT JOIN card_state s ON s.question_id = q.id
+             WHERE 1{} ORDER BY d.position, q.position, q.id",
+            deck_cond("q.deck_id", decks, 1)
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map(args(decks).as_slice(), |r| {
+            let due: Option<String> = r.get(11)?;
+            let state = match due {
+                None => None,
+                Some(due) => Some(backup::State {
+                    n: r.get(8)?,
+                    ef_milli: r.get(9)?,
+                    interval: r.get::<_, i64>(10)?.max(0) as u64,
+                    due: date(&due)?,
+                    introduced: date(&r.get::<_, String>(12)?)?,
+                    last_review: r.get(13)?,
+                }),
+            };
+            let list = |i: usize| -> rusqlite::Result<Vec<String>> {
+                Ok(serde_json::from_str(&r.get::<_, String>(i)?).unwrap_or_default())
+            };
+            Ok(backup::Question {
+                id: r.get(0)?,
+                deck: r.get(1)?,
+                section: r.get(2)?,
+                prompt: r.get(3)?,
+                tags: list(4)?,
+                points: list(5)?,
+                position: r.get(6)?,
+                retired: r.get(7)?,
+                state,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Calls `f` with every log row (of `decks` when given), oldest first, without holding
+    /// the whole log in memory.
+    pub fn for_each_log(
+        &self,
+        decks: &[String],
+        mut f: impl FnMut(&Log) -> Result<()>,
+    ) -> Result<()> {
+        let sql = if decks.is_empty() {
+            format!("SELECT {LOG_COLUMNS} FROM review_log l ORDER BY l.reviewed_at, l.id")
+        } else {
+            format!(
+                "SELECT {LOG_COLUMNS} FROM review_log l JOIN question q ON q.id = l.question_id
+                 WHERE 1{} ORDER BY l.reviewed_at, l.id",
+                deck_cond("q.deck_id", decks, 1)
+            )
+        };
+        let mut st = self.conn.prepare(&sql)?;
+        let mut rows = st.query(args(decks).as_slice())?;
+        while let Some(r) = rows.next()? {
+            f(&log_from_row(r)?)?;
+        }
+        Ok(())
+    }
+
+    /// What a restore must know about the database.
+    pub fn existing(&self) -> Result<Existing> {
+        let mut ex = Existing {
+            next_deck_position: self.next_deck_position()?,
+            ..Existing::default()
+        };
+        let mut st = self.conn.prepare("SELECT id FROM deck")?;
+        ex.decks = st
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut st = self.conn.prepare("SELECT id FROM question")?;
+        ex.questions = st
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut st = self
+            .conn
+            .prepare("SELECT question_id, last_review FROM card_state")?;
+        ex.states = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        self.for_each_log(&[], |l| {
+            *ex.log.entry(l.clone()).or_default() += 1;
+            Ok(())
+        })?;
+        Ok(ex)
+    }
+
+    /// Writes a restore plan in one transaction.
+    pub fn restore(&mut self, plan: &Plan) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut st = tx.prepare(
+                "INSERT INTO deck (id, title, guidance, position) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for d in &plan.decks {
+                st.execute(params![d.id, d.title, d.guidance, d.position])?;
+            }
+            let mut st = tx.prepare(
+                "INSERT INTO question (id, deck_id, section, prompt, tags, points, position, retired)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            for q in &plan.questions {
+                st.execute(params![
+                    q.id,
+                    q.deck,
+                    q.section,
+                    q.prompt,
+                    serde_json::to_string(&q.tags)?,
+                    serde_json::to_string(&q.points)?,
+                    q.position,
+                    q.retired
+                ])?;
+            }
+            let mut st = tx.prepare(
+                "INSERT INTO card_state (question_id, n, ef_milli, interval, due, introduced, last_review)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (question_id) DO UPDATE SET n = excluded.n, ef_milli = excluded.ef_milli,
+                 interval = excluded.interval, due = excluded.due, introduced = excluded.introduced,
+                 last_review = excluded.last_review",
+            )?;
+            for (id, s) in &plan.states {
+                st.execute(params![
+                    id,
+                    s.n,
+                    s.ef_milli,
+                    int(s.interval),
+                    s.due.to_string(),
+                    s.introduced.to_string(),
+                    s.last_review
+                ])?;
+            }
+            let mut st = tx.prepare(
+                "INSERT INTO review_log (reviewed_at, day, question_id, grade, kind,
+                    n_before, ef_before, interval_before, due_before,
+                    n_after, ef_after, interval_after, due_after, answer_ms, missed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )?;
+            for l in &plan.log {
+                st.execute(params![
+                    l.reviewed_at,
+                    l.day.to_string(),
+                    l.question,
+                    l.grade,
+                    l.kind,
+                    l.before.n,
+                    l.before.ef_milli,
+                    int(l.before.interval),
+                    l.before.due.map(|d| d.to_string()),
+                    l.after.n,
+                    l.after.ef_milli,
+                    int(l.after.interval),
+                    l.after.due.map(|d| d.to_string()),
+                    int(l.answer_ms),
+                    l.missed.as_ref().map(serde_json::to_string).transpose()?,
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
