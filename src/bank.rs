@@ -228,7 +228,16 @@ pub fn parse_file(file: &str, bytes: &[u8]) -> Result<(Deck, Problem), Vec<Probl
     for (k, v) in root.iter() {
         match k.get_ref().as_ref() {
             "deck" => {
-                deck_at = cx.at(v.span().start, None, String::new());
+                // Cross-file problems point at the deck's id.
+                let id_at = v
+                    .get_ref()
+                    .as_table()
+                    .and_then(|t| t.iter().find(|(k, _)| k.get_ref() == "id"));
+                deck_at = cx.at(
+                    id_at.map_or(v.span().start, |(_, v)| v.span().start),
+                    None,
+                    String::new(),
+                );
                 parse_deck(&mut cx, v, &mut deck);
             }
             "question" => questions_val = Some(v),
@@ -374,8 +383,9 @@ fn parse_question(
     };
     let qid = id.as_deref();
     if let (Some(id), Some(v)) = (qid, id_val) {
-        let here = cx.at(v.span().start, None, String::new());
-        if let Some(line) = ids.insert(id.to_string(), here.line) {
+        // Offsets, not lines: a line number costs a scan, paid only for a duplicate.
+        if let Some(first) = ids.insert(id.to_string(), v.span().start) {
+            let line = cx.at(first, None, String::new()).line;
             cx.err(
                 v.span().start,
                 Some(id),
@@ -589,7 +599,7 @@ prompt = "Explain the GC."
         assert_eq!(errs.len(), 1);
         assert_eq!(
             errs[0].to_string(),
-            "b.toml:2:1: deck id \"go\" is already used by a.toml: give each deck file its own id"
+            "b.toml:3:6: deck id \"go\" is already used by a.toml: give each deck file its own id"
         );
     }
 
@@ -608,5 +618,57 @@ prompt = "Explain the GC."
         assert_eq!(errs.len(), 2, "{errs:?}");
         assert!(errs[0].contains("[deck] has no title"));
         assert!(errs[1].contains("no questions"));
+    }
+
+    mod fuzz {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn check(bytes: &[u8]) {
+            // Never a panic; every problem renders as one located line.
+            if let Err(problems) = parse_file("f.toml", bytes) {
+                assert!(!problems.is_empty());
+                for p in problems {
+                    let line = p.to_string();
+                    assert!(
+                        line.starts_with("f.toml:") && !line.contains('\n'),
+                        "{line:?}"
+                    );
+                }
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(400))]
+
+            #[test]
+            fn arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+                check(&bytes);
+            }
+
+            #[test]
+            fn arbitrary_text(text in "\\PC{0,2000}") {
+                check(text.as_bytes());
+            }
+
+            #[test]
+            fn mutated_bank_files(
+                file in 0..BUILTIN.len(),
+                edits in proptest::collection::vec((any::<usize>(), any::<u8>(), 0..4u8), 1..24),
+            ) {
+                let mut bytes = BUILTIN[file].1.as_bytes().to_vec();
+                for (pos, b, op) in edits {
+                    let i = pos % (bytes.len() + 1);
+                    match op {
+                        0 if i < bytes.len() => bytes[i] = b,
+                        1 => bytes.insert(i, b),
+                        2 if i < bytes.len() => { bytes.remove(i); }
+                        // TOML's own punctuation is what a parser chokes on
+                        _ => bytes.insert(i, b"[]{}=\"'\n#,."[b as usize % 11]),
+                    }
+                }
+                check(&bytes);
+            }
+        }
     }
 }

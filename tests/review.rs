@@ -404,3 +404,41 @@ fn filters_narrow_the_queue_and_an_unknown_deck_is_an_error() {
             "rehearse: no deck \"nope\": use one of go-runtime, concurrency,",
         ));
 }
+
+#[test]
+fn ctrl_c_ends_the_session_with_its_summary_and_keeps_every_grade() {
+    let s = Sandbox::new();
+    s.rehearse(NOW).arg("import").assert().success();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .arg("review")
+        .env("REHEARSE_DB", s.db())
+        .env("REHEARSE_NOW", NOW)
+        .env("TZ", "UTC")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"4\n2\n").unwrap();
+    stdin.flush().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut saved = 0;
+    while saved < 2 {
+        saved += lines.next().unwrap().unwrap().starts_with("Saved:") as usize;
+    }
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    assert!(
+        child.wait().unwrap().success(),
+        "Ctrl-C ends the session cleanly"
+    );
+    assert!(
+        rest.iter().any(|l| l == "Session over: 2 reviewed (1 at 4, 1 at 2); 1 drilled (0 drill answers); 2 due tomorrow."),
+        "{rest:?}"
+    );
+    assert_eq!(s.count("SELECT count(*) FROM review_log"), 2);
+}

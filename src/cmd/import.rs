@@ -74,9 +74,18 @@ pub fn run(args: &ImportArgs, env: &mut Env, out: &mut impl Write) -> Result<()>
 }
 
 /// Imports the built-in bank into a database that has never had one, saying so on stderr.
+/// The check and the import are one transaction, so two first runs import it once.
 pub fn builtin_if_empty(env: &mut Env) -> Result<()> {
-    if env.store.is_empty()? {
-        let s = import(&mut env.store, &bank::builtin(), false, false)?;
+    if !env.store.is_empty()? {
+        return Ok(());
+    }
+    let imported = env.store.write(|store| {
+        if !store.is_empty()? {
+            return Ok(None);
+        }
+        plan_and_write(store, &bank::builtin(), false, false).map(Some)
+    })?;
+    if let Some(s) = imported {
         eprintln!(
             "rehearse: new database {}: imported the built-in bank ({} questions in {} decks)",
             env.db_path.display(),
@@ -148,8 +157,18 @@ fn bank_files(path: &Path) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-/// Plans the import against what the store has, then writes it in one transaction (unless dry).
+/// Plans the import against what the store has and writes it (unless dry), all in one
+/// transaction, so two imports racing each see the other's result whole.
 pub fn import(store: &mut Store, decks: &[Deck], prune: bool, dry_run: bool) -> Result<Summary> {
+    store.write(|store| plan_and_write(store, decks, prune, dry_run))
+}
+
+fn plan_and_write(
+    store: &mut Store,
+    decks: &[Deck],
+    prune: bool,
+    dry_run: bool,
+) -> Result<Summary> {
     let mut plan = Plan::default();
     let mut s = Summary {
         dry_run,
@@ -263,10 +282,14 @@ fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) 
     let b =
         read_backup(&bytes).map_err(|e| anyhow::anyhow!("{shown}: {e}; nothing was imported"))?;
     backup::validate(&b).map_err(|e| anyhow::anyhow!("{shown}: {e}; nothing was imported"))?;
-    let plan = backup::plan(&b, &env.store.existing()?);
-    if !args.dry_run {
-        env.store.restore(&plan)?;
-    }
+    let dry_run = args.dry_run;
+    let plan = env.store.write(|store| {
+        let plan = backup::plan(&b, &store.existing()?);
+        if !dry_run {
+            store.restore(&plan)?;
+        }
+        Ok(plan)
+    })?;
     let s = RestoreSummary {
         dry_run: args.dry_run,
         decks_added: plan.decks.len(),

@@ -26,30 +26,40 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(p) => p,
         None => default_db_path()?,
     };
-    let store = Store::open(&db_path)?;
+    // Any SQLite error about a damaged or read-only file becomes one line that says what to do.
+    let explain = |e| crate::store::explain(&db_path, e);
+    let store = Store::open(&db_path).map_err(explain)?;
     let mut env = Env {
         store,
-        db_path,
+        db_path: db_path.clone(),
         today,
     };
+    dispatch(cli.command, &mut env).map_err(explain)
+}
+
+fn dispatch(command: Command, env: &mut Env) -> Result<()> {
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match cli.command {
-        Command::Import(args) => import::run(&args, &mut env, &mut out),
+    match command {
+        Command::Import(args) => import::run(&args, env, &mut stdout.lock()),
         Command::Review(args) => {
-            import::builtin_if_empty(&mut env)?;
-            let stdin = std::io::stdin();
-            drop(out);
+            import::builtin_if_empty(env)?;
             // Not the locked stdout: the Ctrl-C handler prints the summary through it.
-            review::run(&args, &mut env, &mut stdin.lock(), &mut std::io::stdout())
+            review::run(
+                &args,
+                env,
+                &mut std::io::stdin().lock(),
+                &mut std::io::stdout(),
+            )
         }
         Command::Stats(args) => {
-            import::builtin_if_empty(&mut env)?;
-            stats::run(&args, &mut env, &mut out)
+            import::builtin_if_empty(env)?;
+            env.store
+                .read(|_| stats::run(&args, env, &mut stdout.lock()))
         }
         Command::Export(args) => {
-            import::builtin_if_empty(&mut env)?;
-            export::run(&args, &env, &mut out)
+            import::builtin_if_empty(env)?;
+            env.store
+                .read(|_| export::run(&args, env, &mut stdout.lock()))
         }
     }
 }

@@ -8,7 +8,7 @@ use chrono::{Datelike, Days};
 use comfy_table::{CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use std::io::Write;
 
-pub fn run(args: &StatsArgs, env: &mut Env, out: &mut impl Write) -> Result<()> {
+pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
     if args.days == 0 {
         bail!("--days 0 is an empty window: use 1 or more");
     }

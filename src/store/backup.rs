@@ -176,7 +176,7 @@ impl Store {
 
     /// Writes a restore plan in one transaction.
     pub fn restore(&mut self, plan: &Plan) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         {
             let mut st = tx.prepare(
                 "INSERT INTO deck (id, title, guidance, position) VALUES (?1, ?2, ?3, ?4)",

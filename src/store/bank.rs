@@ -96,7 +96,8 @@ impl Store {
         questions: &[QuestionRow],
         retire: &[String],
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        // A savepoint: its own transaction, or part of the caller's (see Store::write).
+        let tx = self.conn.savepoint()?;
         {
             let mut deck_st = tx.prepare(
                 "INSERT INTO deck (id, title, guidance, position) VALUES (?1, ?2, ?3, ?4)

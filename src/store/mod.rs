@@ -18,8 +18,14 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 use std::time::Duration;
 
+/// Append-only: never edit or remove an entry once released.
+const MIGRATION_SQL: [&str; 2] = [
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0002_log_covering_index.sql"),
+];
+
 static MIGRATIONS: LazyLock<Migrations<'static>> =
-    LazyLock::new(|| Migrations::new(vec![M::up(include_str!("../../migrations/0001_init.sql"))]));
+    LazyLock::new(|| Migrations::new(MIGRATION_SQL.iter().map(|sql| M::up(sql)).collect()));
 
 /// How long a command waits for another rehearse process to finish its write.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -28,11 +34,10 @@ pub struct Store {
     conn: Connection,
 }
 
+/// The schema version this binary writes: one per migration.
 fn latest_version() -> i64 {
-    // One migration per entry; the schema version is their count.
-    MIGRATIONS_COUNT as i64
+    MIGRATION_SQL.len() as i64
 }
-const MIGRATIONS_COUNT: usize = 1;
 
 impl Store {
     /// Opens (creating if needed) the database at `path`, migrating it to this binary's schema.
@@ -41,6 +46,7 @@ impl Store {
         if path.is_dir() {
             bail!("database path {shown} is a folder: pass a file path with --db");
         }
+        check_writable(path)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -79,9 +85,15 @@ impl Store {
             if version > 0 {
                 store.backup_before_migration(path, version)?;
             }
-            MIGRATIONS
-                .to_latest(&mut store.conn)
-                .map_err(|e| anyhow!("cannot update the schema of {shown}: {e}"))?;
+            if let Err(e) = MIGRATIONS.to_latest(&mut store.conn) {
+                // Another rehearse may have migrated it first (two first runs at once).
+                let now: i64 = store
+                    .conn
+                    .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+                if now != latest_version() {
+                    bail!("cannot update the schema of {shown}: {e}");
+                }
+            }
         }
         Ok(store)
     }
@@ -101,11 +113,95 @@ impl Store {
         Ok(())
     }
 
+    /// Runs `f` inside one IMMEDIATE transaction: it takes the write lock up front (waiting up
+    /// to the busy timeout), so what `f` reads cannot change before it writes. Commits when `f`
+    /// succeeds, rolls back otherwise.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(busy)?;
+        match f(self) {
+            Ok(v) => {
+                self.conn.execute_batch("COMMIT").map_err(busy)?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs `f` inside one read transaction, so every query sees the same snapshot while
+    /// reviews go on in other processes.
+    pub fn read<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("BEGIN").map_err(busy)?;
+        let r = f(self);
+        let _ = self.conn.execute_batch("COMMIT");
+        r
+    }
+
     /// True when no deck was ever imported.
     pub fn is_empty(&self) -> Result<bool> {
         Ok(self
             .conn
             .query_row("SELECT NOT EXISTS (SELECT 1 FROM deck)", [], |r| r.get(0))?)
+    }
+}
+
+/// SQLite writes the database, its -wal and -shm files, and needs its folder writable.
+/// Checked from the permission bits, so the answer is the same for root as for anyone.
+fn check_writable(path: &Path) -> Result<()> {
+    let shown = path.display();
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.permissions().readonly()
+    {
+        bail!("{shown} is read-only: make it writable (chmod u+w), or pass another --db path");
+    }
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match std::fs::metadata(folder) {
+        Err(_) => bail!(
+            "cannot open {shown}: the folder {} does not exist: create it, or pass another --db path",
+            folder.display()
+        ),
+        Ok(meta) if meta.permissions().readonly() => bail!(
+            "the folder of {shown} is read-only, and SQLite keeps its journal there: make {} writable, or pass another --db path",
+            folder.display()
+        ),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// A lock held past the busy timeout, said plainly.
+fn busy(e: rusqlite::Error) -> anyhow::Error {
+    use rusqlite::ErrorCode::*;
+    match e.sqlite_error_code() {
+        Some(DatabaseBusy) | Some(DatabaseLocked) => anyhow!(
+            "the database stayed locked by another rehearse for {} s: wait for it to finish, then try again",
+            BUSY_TIMEOUT.as_secs()
+        ),
+        _ => e.into(),
+    }
+}
+
+/// Turns a damaged-file error met after opening into a line that says what to do.
+pub fn explain(path: &Path, err: anyhow::Error) -> anyhow::Error {
+    use rusqlite::ErrorCode::*;
+    let code = err
+        .chain()
+        .find_map(|e| e.downcast_ref::<rusqlite::Error>())
+        .and_then(|e| e.sqlite_error_code());
+    match code {
+        Some(DatabaseCorrupt) | Some(NotADatabase) => anyhow!(
+            "{} is damaged (SQLite: database disk image is malformed): restore it from a backup, or pass another --db path",
+            path.display()
+        ),
+        Some(ReadOnly) => anyhow!(
+            "{} is read-only: make it and its folder writable, or pass another --db path",
+            path.display()
+        ),
+        _ => err,
     }
 }
 
@@ -117,7 +213,7 @@ fn open_error(path: &Path, e: rusqlite::Error) -> anyhow::Error {
             "{shown} is not a rehearse database (not SQLite, or damaged): pass another --db path, or restore it from a backup"
         ),
         Some(DatabaseCorrupt) => anyhow!(
-            "{shown} is damaged (SQLite reports corruption): restore it from a backup, or pass another --db path"
+            "{shown} is damaged (SQLite: database disk image is malformed): restore it from a backup, or pass another --db path"
         ),
         Some(CannotOpen) => {
             anyhow!("cannot open {shown}: check that its folder exists and is writable")
@@ -139,6 +235,6 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         MIGRATIONS.validate().unwrap();
-        assert_eq!(latest_version(), 1);
+        assert_eq!(latest_version(), 2);
     }
 }

@@ -218,7 +218,9 @@ impl Store {
     /// Appends a log row and, for a scheduling review, saves the new state: both or neither.
     /// Returns the log row's id, for undo.
     pub fn record(&mut self, e: &LogEntry) -> Result<i64> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let before = e.before.as_ref();
         tx.execute(
             "INSERT INTO review_log (reviewed_at, day, question_id, grade, kind,
@@ -258,7 +260,9 @@ impl Store {
         question_id: &str,
         previous: Option<&StateRow>,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM review_log WHERE id = ?1", [log_id])?;
         put_state(&tx, question_id, previous)?;
         tx.commit()?;
