@@ -198,6 +198,7 @@ pub fn report(input: &Input) -> Report {
     let mut decks: Vec<(String, Acc)> = Vec::new();
     let mut sections: Vec<((String, String), Acc)> = Vec::new();
     let mut place: HashMap<&str, (usize, usize)> = HashMap::new();
+    let mut section_index: HashMap<(&str, &str), usize> = HashMap::new();
 
     for q in input.questions {
         if q.retired {
@@ -207,14 +208,10 @@ pub fn report(input: &Input) -> Report {
         if decks.last().is_none_or(|(d, _)| *d != q.deck_id) {
             decks.push((q.deck_id.clone(), Acc::default()));
         }
-        let key = (q.deck_id.clone(), q.section.clone());
-        let si = match sections.iter().position(|(k, _)| *k == key) {
-            Some(i) => i,
-            None => {
-                sections.push((key, Acc::default()));
-                sections.len() - 1
-            }
-        };
+        let si = *section_index.entry((q.deck_id.as_str(), q.section.as_str())).or_insert_with(|| {
+            sections.push(((q.deck_id.clone(), q.section.clone()), Acc::default()));
+            sections.len() - 1
+        });
         let di = decks.len() - 1;
         place.insert(&q.id, (di, si));
         let lapses = input.histories.get(&q.id).map_or(0, |h| h.lapses);
@@ -299,7 +296,8 @@ pub fn report(input: &Input) -> Report {
         })
         .collect();
     // Stable sort keeps bank order among equals.
-    weakest.sort_by_key(|q| (q.state.map_or(0, |s| s.1), std::cmp::Reverse(lapses_of(q))));
+    // The key looks up lapses in a map: compute it once per question, not per comparison.
+    weakest.sort_by_cached_key(|q| (q.state.map_or(0, |s| s.1), std::cmp::Reverse(lapses_of(q))));
     let weakest_questions = weakest
         .into_iter()
         .take(10)

@@ -131,11 +131,11 @@ impl Store {
         mut f: impl FnMut(&Log) -> Result<()>,
     ) -> Result<()> {
         let sql = if decks.is_empty() {
-            format!("SELECT {LOG_COLUMNS} FROM review_log l ORDER BY l.reviewed_at, l.id")
+            format!("SELECT {LOG_COLUMNS} FROM review_log l ORDER BY l.id")
         } else {
             format!(
                 "SELECT {LOG_COLUMNS} FROM review_log l JOIN question q ON q.id = l.question_id
-                 WHERE 1{} ORDER BY l.reviewed_at, l.id",
+                 WHERE 1{} ORDER BY l.id",
                 deck_cond("q.deck_id", decks, 1)
             )
         };

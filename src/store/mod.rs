@@ -8,7 +8,7 @@ mod review;
 mod stats;
 
 pub use bank::{DeckRow, QuestionRow};
-pub use review::{Card, Filter, LogEntry, StateRow};
+pub use review::{Card, Filter, LogEntry, StateRow, due_key};
 pub use stats::{History, QuestionStat, WindowRow};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -19,9 +19,10 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 /// Append-only: never edit or remove an entry once released.
-const MIGRATION_SQL: [&str; 2] = [
+const MIGRATION_SQL: [&str; 3] = [
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_log_covering_index.sql"),
+    include_str!("../../migrations/0003_retired_index.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =
@@ -235,6 +236,6 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         MIGRATIONS.validate().unwrap();
-        assert_eq!(latest_version(), 2);
+        assert_eq!(latest_version(), 3);
     }
 }

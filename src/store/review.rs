@@ -4,7 +4,8 @@ use super::Store;
 use super::bank::{QuestionRow, question_from_row};
 use anyhow::Result;
 use chrono::NaiveDate;
-use rusqlite::{ToSql, params};
+use rusqlite::params;
+use rusqlite::types::Value;
 
 /// What narrows a queue. Empty lists mean "all".
 #[derive(Clone, Debug, Default)]
@@ -30,6 +31,7 @@ pub struct StateRow {
 pub struct Card {
     pub question: QuestionRow,
     pub deck_title: String,
+    pub deck_position: i64,
     pub guidance: Option<String>,
     pub state: Option<StateRow>,
 }
@@ -75,90 +77,195 @@ fn card_from_row(r: &rusqlite::Row) -> rusqlite::Result<Card> {
     Ok(Card {
         question: question_from_row(r)?,
         deck_title: r.get("deck_title")?,
+        deck_position: r.get("deck_position")?,
         guidance: r.get("guidance")?,
         state: state_from_row(r)?,
     })
 }
 
 const CARD_SELECT: &str = "SELECT q.id, q.deck_id, q.section, q.prompt, q.tags, q.points, q.position, q.retired,
-        d.title AS deck_title, d.guidance, s.n, s.ef_milli, s.interval, s.due, s.introduced, s.last_review
+        d.title AS deck_title, d.guidance, d.position AS deck_position,
+        s.n, s.ef_milli, s.interval, s.due, s.introduced, s.last_review
      FROM question q JOIN deck d ON d.id = q.deck_id LEFT JOIN card_state s ON s.question_id = q.id";
 
-impl Filter {
-    /// SQL conditions (joined with AND) and their parameters.
-    fn sql(&self) -> (String, Vec<String>) {
-        let mut conds = Vec::new();
-        let mut args: Vec<String> = Vec::new();
-        let list = |col: &str, vals: &[String], args: &mut Vec<String>| {
-            let marks = vals.iter().map(|v| {
-                args.push(v.clone());
-                format!("?{}", args.len())
-            });
-            format!("{col} IN ({})", marks.collect::<Vec<_>>().join(", "))
-        };
-        if !self.decks.is_empty() {
-            conds.push(list("q.deck_id", &self.decks, &mut args));
+/// SQL text with numbered parameters, built up piece by piece.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    args: Vec<Value>,
+}
+
+impl Sql {
+    fn new(text: &str) -> Sql {
+        Sql {
+            text: text.to_string(),
+            args: Vec::new(),
         }
-        if !self.sections.is_empty() {
-            conds.push(list("q.section", &self.sections, &mut args));
+    }
+    /// Appends text; each `?` in it takes the next of `args`.
+    fn push(&mut self, text: &str, args: impl IntoIterator<Item = Value>) -> &mut Sql {
+        let mut args = args.into_iter();
+        for (i, part) in text.split('?').enumerate() {
+            if i > 0 {
+                self.args.push(args.next().expect("one argument per ?"));
+                self.text.push_str(&format!("?{}", self.args.len()));
+            }
+            self.text.push_str(part);
         }
-        if !self.tags.is_empty() {
-            let inner = list("t.value", &self.tags, &mut args);
-            conds.push(format!(
-                "EXISTS (SELECT 1 FROM json_each(q.tags) t WHERE {inner})"
-            ));
+        self
+    }
+    fn filter(&mut self, f: &Filter) -> &mut Sql {
+        let list = |n: usize| vec!["?"; n].join(", ");
+        let text = |v: &[String]| v.iter().map(|s| Value::Text(s.clone())).collect::<Vec<_>>();
+        if !f.decks.is_empty() {
+            self.push(
+                &format!(" AND q.deck_id IN ({})", list(f.decks.len())),
+                text(&f.decks),
+            );
         }
-        (conds.iter().map(|c| format!(" AND {c}")).collect(), args)
+        if !f.sections.is_empty() {
+            self.push(
+                &format!(" AND q.section IN ({})", list(f.sections.len())),
+                text(&f.sections),
+            );
+        }
+        if !f.tags.is_empty() {
+            self.push(
+                &format!(
+                    " AND EXISTS (SELECT 1 FROM json_each(q.tags) t WHERE t.value IN ({}))",
+                    list(f.tags.len())
+                ),
+                text(&f.tags),
+            );
+        }
+        self
     }
 }
 
+fn int(v: i64) -> Value {
+    Value::Integer(v)
+}
+
+fn day_value(d: NaiveDate) -> Value {
+    Value::Text(d.to_string())
+}
+
+impl Filter {
+    fn is_empty(&self) -> bool {
+        self.decks.is_empty() && self.sections.is_empty() && self.tags.is_empty()
+    }
+}
+
+/// Where a page of the queue starts: after this card, in queue order.
+pub fn due_key(c: &Card) -> (NaiveDate, i64, i64) {
+    (
+        c.state.as_ref().map_or(NaiveDate::MIN, |s| s.due),
+        c.deck_position,
+        c.question.position,
+    )
+}
+
 impl Store {
-    fn cards(
-        &self,
-        filter: &Filter,
-        cond: &str,
-        order_limit: &str,
-        extra: &[&dyn ToSql],
-    ) -> Result<Vec<Card>> {
-        let (fsql, fargs) = filter.sql();
-        // Fixed parameters come after the filter's numbered ones.
-        let base = fargs.len();
-        let cond = (1..=extra.len()).rev().fold(cond.to_string(), |c, i| {
-            c.replace(&format!("$${i}"), &format!("?{}", base + i))
-        });
-        let order_limit = (1..=extra.len())
-            .rev()
-            .fold(order_limit.to_string(), |c, i| {
-                c.replace(&format!("$${i}"), &format!("?{}", base + i))
-            });
-        let sql = format!("{CARD_SELECT} WHERE q.retired = 0 AND {cond}{fsql} {order_limit}");
-        let mut st = self.conn.prepare_cached(&sql)?;
-        let mut args: Vec<&dyn ToSql> = fargs.iter().map(|a| a as &dyn ToSql).collect();
-        args.extend_from_slice(extra);
-        let rows = st.query_map(args.as_slice(), card_from_row)?;
+    fn query_cards(&self, sql: &Sql) -> Result<Vec<Card>> {
+        let mut st = self.conn.prepare_cached(&sql.text)?;
+        let rows = st.query_map(rusqlite::params_from_iter(sql.args.iter()), card_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Questions due on `today` or earlier, most overdue first, then bank order.
-    pub fn due_cards(&self, filter: &Filter, today: NaiveDate) -> Result<Vec<Card>> {
-        let today = today.to_string();
-        self.cards(
-            filter,
-            "s.due <= $$1",
-            "ORDER BY s.due, d.position, q.position",
-            &[&today],
-        )
+    fn count(&self, sql: &Sql) -> Result<u64> {
+        let mut st = self.conn.prepare_cached(&sql.text)?;
+        Ok(st
+            .query_row(rusqlite::params_from_iter(sql.args.iter()), |r| {
+                r.get::<_, i64>(0)
+            })?
+            .max(0) as u64)
     }
 
-    /// New questions in bank order, at most `limit`.
-    pub fn new_cards(&self, filter: &Filter, limit: u64) -> Result<Vec<Card>> {
-        let limit = to_sql_int(limit);
-        self.cards(
-            filter,
-            "s.question_id IS NULL",
-            "ORDER BY d.position, q.position LIMIT $$1",
-            &[&limit],
-        )
+    /// Up to `limit` questions due on `today` or earlier, most overdue first, then bank order,
+    /// starting after `after` (a `due_key`). Pages keep the first question on screen fast
+    /// however many are due: SQLite walks the due index and sorts only within a due date.
+    pub fn due_page(
+        &self,
+        filter: &Filter,
+        today: NaiveDate,
+        after: Option<(NaiveDate, i64, i64)>,
+        limit: u64,
+    ) -> Result<Vec<Card>> {
+        let mut sql = Sql::new(CARD_SELECT);
+        sql.push(" WHERE q.retired = 0 AND s.due <= ?", [day_value(today)]);
+        if let Some((due, dpos, qpos)) = after {
+            sql.push(
+                " AND (s.due, d.position, q.position) > (?, ?, ?)",
+                [day_value(due), int(dpos), int(qpos)],
+            );
+        }
+        sql.filter(filter);
+        sql.push(
+            " ORDER BY s.due, d.position, q.position LIMIT ?",
+            [int(to_sql_int(limit))],
+        );
+        self.query_cards(&sql)
+    }
+
+    /// Up to `limit` new questions in bank order, after `after` (deck and question position).
+    pub fn new_page(
+        &self,
+        filter: &Filter,
+        after: Option<(i64, i64)>,
+        limit: u64,
+    ) -> Result<Vec<Card>> {
+        let mut sql = Sql::new(CARD_SELECT);
+        sql.push(" WHERE q.retired = 0 AND s.question_id IS NULL", []);
+        if let Some((dpos, qpos)) = after {
+            sql.push(
+                " AND (d.position, q.position) > (?, ?)",
+                [int(dpos), int(qpos)],
+            );
+        }
+        sql.filter(filter);
+        sql.push(
+            " ORDER BY d.position, q.position LIMIT ?",
+            [int(to_sql_int(limit))],
+        );
+        self.query_cards(&sql)
+    }
+
+    /// How many active questions are due on `today` or earlier.
+    pub fn due_total(&self, filter: &Filter, today: NaiveDate) -> Result<u64> {
+        if filter.is_empty() {
+            // Index-only counts: all due states, less those of retired questions.
+            let mut all = Sql::new("SELECT count(*) FROM card_state WHERE");
+            all.push(" due <= ?", [day_value(today)]);
+            let all = self.count(&all)?;
+            let mut retired = Sql::new(
+                "SELECT count(*) FROM question q JOIN card_state s ON s.question_id = q.id WHERE q.retired = 1",
+            );
+            retired.push(" AND s.due <= ?", [day_value(today)]);
+            return Ok(all.saturating_sub(self.count(&retired)?));
+        }
+        let mut sql = Sql::new(
+            "SELECT count(*) FROM question q JOIN card_state s ON s.question_id = q.id WHERE q.retired = 0",
+        );
+        sql.push(" AND s.due <= ?", [day_value(today)]);
+        sql.filter(filter);
+        self.count(&sql)
+    }
+
+    /// How many active questions were never reviewed.
+    pub fn new_total(&self, filter: &Filter) -> Result<u64> {
+        if filter.is_empty() {
+            let questions = self.count(&Sql::new("SELECT count(*) FROM question"))?;
+            let states = self.count(&Sql::new("SELECT count(*) FROM card_state"))?;
+            let retired_new = self.count(&Sql::new(
+                "SELECT count(*) FROM question q WHERE q.retired = 1 AND NOT EXISTS (SELECT 1 FROM card_state s WHERE s.question_id = q.id)",
+            ))?;
+            return Ok(questions.saturating_sub(states).saturating_sub(retired_new));
+        }
+        let mut sql = Sql::new(
+            "SELECT count(*) FROM question q LEFT JOIN card_state s ON s.question_id = q.id WHERE q.retired = 0 AND s.question_id IS NULL",
+        );
+        sql.filter(filter);
+        self.count(&sql)
     }
 
     /// How many questions had their first scheduling review on `day`.
@@ -170,49 +277,22 @@ impl Store {
         )? as u64)
     }
 
-    /// Active questions due on `day` exactly (or, with `on_or_before`, by then).
-    pub fn due_count(&self, filter: &Filter, day: NaiveDate, on_or_before: bool) -> Result<u64> {
-        let (fsql, fargs) = filter.sql();
-        let op = if on_or_before { "<=" } else { "=" };
-        let sql = format!(
-            "SELECT count(*) FROM question q JOIN card_state s ON s.question_id = q.id
-             WHERE q.retired = 0 AND s.due {op} ?{}{fsql}",
-            fargs.len() + 1
-        );
-        let mut args: Vec<&dyn ToSql> = fargs.iter().map(|a| a as &dyn ToSql).collect();
-        let day = day.to_string();
-        args.push(&day);
-        Ok(self
-            .conn
-            .query_row(&sql, args.as_slice(), |r| r.get::<_, i64>(0))? as u64)
+    /// Active questions due by `day` (on or before it).
+    pub fn due_by(&self, filter: &Filter, day: NaiveDate) -> Result<u64> {
+        self.due_total(filter, day)
     }
 
     /// The earliest due date after `today` among active questions, if any.
     pub fn next_due_after(&self, filter: &Filter, today: NaiveDate) -> Result<Option<NaiveDate>> {
-        let (fsql, fargs) = filter.sql();
-        let sql = format!(
-            "SELECT min(s.due) FROM question q JOIN card_state s ON s.question_id = q.id
-             WHERE q.retired = 0 AND s.due > ?{}{fsql}",
-            fargs.len() + 1
+        let mut sql = Sql::new(
+            "SELECT min(s.due) FROM question q JOIN card_state s ON s.question_id = q.id WHERE q.retired = 0",
         );
-        let mut args: Vec<&dyn ToSql> = fargs.iter().map(|a| a as &dyn ToSql).collect();
-        let today = today.to_string();
-        args.push(&today);
-        let due: Option<String> = self.conn.query_row(&sql, args.as_slice(), |r| r.get(0))?;
+        sql.push(" AND s.due > ?", [day_value(today)]);
+        sql.filter(filter);
+        let mut st = self.conn.prepare_cached(&sql.text)?;
+        let due: Option<String> =
+            st.query_row(rusqlite::params_from_iter(sql.args.iter()), |r| r.get(0))?;
         Ok(due.map(date).transpose()?)
-    }
-
-    /// How many active questions have never been reviewed.
-    pub fn new_count(&self, filter: &Filter) -> Result<u64> {
-        let (fsql, fargs) = filter.sql();
-        let sql = format!(
-            "SELECT count(*) FROM question q LEFT JOIN card_state s ON s.question_id = q.id
-             WHERE q.retired = 0 AND s.question_id IS NULL{fsql}"
-        );
-        let args: Vec<&dyn ToSql> = fargs.iter().map(|a| a as &dyn ToSql).collect();
-        Ok(self
-            .conn
-            .query_row(&sql, args.as_slice(), |r| r.get::<_, i64>(0))? as u64)
     }
 
     /// Appends a log row and, for a scheduling review, saves the new state: both or neither.

@@ -1,239 +1,18 @@
-//! `rehearse review`: the daily session, line-based so a terminal and a pipe behave alike.
-//! Every grade is saved the moment it is given (log row and state in one transaction).
+//! One review session: questions in queue order, then the same-day drill list; grades, undo,
+//! skip and quit, each grade saved the moment it is given.
 
-use super::Env;
-use crate::cli::ReviewArgs;
+use super::Tally;
+use super::queue::Queue;
+use crate::cmd::Env;
 use crate::sm2::{self, Grade, MEANINGS};
-use crate::store::{Card, Filter, LogEntry, StateRow, Store};
+use crate::store::{Card, LogEntry, StateRow};
 use crate::{clock, points};
-use anyhow::{Result, bail};
-use chrono::{Days, NaiveDate};
-use serde::Serialize;
+use anyhow::Result;
 use std::collections::{BTreeSet, VecDeque};
-use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
+use std::io::{BufRead, Write};
 use std::sync::{Arc, Mutex};
 
-const LAYERS: &str = "Answer out loud in three layers: definition -> mechanism -> real-world trade-off; then check yourself.";
-
-pub fn run(
-    args: &ReviewArgs,
-    env: &mut Env,
-    input: &mut impl BufRead,
-    out: &mut impl Write,
-) -> Result<()> {
-    let filter = filter(args, &env.store)?;
-    let cards = queue(args, &filter, &env.store, env.today)?;
-    if args.peek {
-        return peek(args, &cards, env, out);
-    }
-    if cards.is_empty() {
-        return nothing_due(&filter, env, args, out);
-    }
-    let tally = Arc::new(Mutex::new(Tally::default()));
-    on_interrupt(
-        tally.clone(),
-        env.db_path.clone(),
-        filter.clone(),
-        env.today,
-    );
-    let due = cards.iter().filter(|c| c.state.is_some()).count();
-    writeln!(
-        out,
-        "{} questions: {} due, {} new. {LAYERS}",
-        cards.len(),
-        due,
-        cards.len() - due
-    )?;
-    let echo = !std::io::stdin().is_terminal();
-    let mut session = Session {
-        cards,
-        pos: 0,
-        drill: VecDeque::new(),
-        undo: Vec::new(),
-        tally,
-        echo,
-    };
-    session.run(env, input, out)?;
-    let tally = session.tally.lock().map(|t| t.clone()).unwrap_or_default();
-    tally.print(&env.store, &filter, env.today, out)
-}
-
-fn filter(args: &ReviewArgs, store: &Store) -> Result<Filter> {
-    let decks = store.decks()?;
-    for d in &args.decks {
-        if !decks.iter().any(|x| &x.id == d) {
-            let known: Vec<&str> = decks.iter().map(|x| x.id.as_str()).collect();
-            bail!("no deck \"{d}\": use one of {}", known.join(", "));
-        }
-    }
-    Ok(Filter {
-        decks: args.decks.clone(),
-        sections: args.sections.clone(),
-        tags: args.tags.clone(),
-    })
-}
-
-/// Due questions (most overdue first), then today's remaining new ones, capped by --limit.
-fn queue(args: &ReviewArgs, filter: &Filter, store: &Store, today: NaiveDate) -> Result<Vec<Card>> {
-    let mut cards = store.due_cards(filter, today)?;
-    let room = args.new_limit.saturating_sub(store.introduced_on(today)?);
-    if room > 0 {
-        cards.extend(store.new_cards(filter, room)?);
-    }
-    if let Some(limit) = args.limit {
-        cards.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    }
-    Ok(cards)
-}
-
-#[derive(Serialize)]
-struct PeekItem<'a> {
-    id: &'a str,
-    deck: &'a str,
-    section: &'a str,
-    prompt: &'a str,
-    new: bool,
-    due: Option<NaiveDate>,
-    overdue_days: i64,
-}
-
-fn peek(args: &ReviewArgs, cards: &[Card], env: &Env, out: &mut impl Write) -> Result<()> {
-    let items: Vec<PeekItem> = cards
-        .iter()
-        .map(|c| PeekItem {
-            id: &c.question.id,
-            deck: &c.question.deck_id,
-            section: &c.question.section,
-            prompt: &c.question.prompt,
-            new: c.state.is_none(),
-            due: c.state.as_ref().map(|s| s.due),
-            overdue_days: c
-                .state
-                .as_ref()
-                .map_or(0, |s| (env.today - s.due).num_days()),
-        })
-        .collect();
-    let new = items.iter().filter(|i| i.new).count();
-    if args.json {
-        #[derive(Serialize)]
-        struct Peek<'a> {
-            today: NaiveDate,
-            due: usize,
-            new: usize,
-            queue: Vec<PeekItem<'a>>,
-        }
-        serde_json::to_writer_pretty(
-            &mut *out,
-            &Peek {
-                today: env.today,
-                due: items.len() - new,
-                new,
-                queue: items,
-            },
-        )?;
-        writeln!(out)?;
-        return Ok(());
-    }
-    writeln!(out, "{}: {} due, {} new", env.today, items.len() - new, new)?;
-    for i in &items {
-        let when = match i.due {
-            None => "new".to_string(),
-            Some(_) if i.overdue_days > 0 => format!("{}d late", i.overdue_days),
-            Some(_) => "due".to_string(),
-        };
-        writeln!(out, "{when:>8}  {:<45} {}", i.id, shorten(i.prompt, 70))?;
-    }
-    Ok(())
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        format!("{}...", s.chars().take(max - 3).collect::<String>())
-    }
-}
-
-fn nothing_due(filter: &Filter, env: &Env, args: &ReviewArgs, out: &mut impl Write) -> Result<()> {
-    write!(out, "Nothing to review today.")?;
-    match env.store.next_due_after(filter, env.today)? {
-        Some(d) => {
-            let days = (d - env.today).num_days();
-            write!(
-                out,
-                " Next question due {d} (in {days} day{}).",
-                if days == 1 { "" } else { "s" }
-            )?
-        }
-        None => write!(out, " No question is scheduled yet.")?,
-    }
-    let introduced = env.store.introduced_on(env.today)?;
-    if env.store.new_count(filter)? > 0 && introduced >= args.new_limit {
-        write!(
-            out,
-            " Today's {} new questions are done; --new N allows more.",
-            args.new_limit
-        )?;
-    }
-    writeln!(out)?;
-    Ok(())
-}
-
-/// What the session did: printed at its end, also on Ctrl-C.
-#[derive(Clone, Debug, Default)]
-struct Tally {
-    reviewed: u64,
-    grades: [u64; 6],
-    drilled: BTreeSet<String>,
-    drill_answers: u64,
-}
-
-impl Tally {
-    fn print(
-        &self,
-        store: &Store,
-        filter: &Filter,
-        today: NaiveDate,
-        out: &mut impl Write,
-    ) -> Result<()> {
-        let tomorrow = today.checked_add_days(Days::new(1)).unwrap_or(today);
-        let due = store.due_count(filter, tomorrow, true)?;
-        let grades: Vec<String> = (0..6)
-            .rev()
-            .filter(|&g| self.grades[g] > 0)
-            .map(|g| format!("{} at {g}", self.grades[g]))
-            .collect();
-        let grades = if grades.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", grades.join(", "))
-        };
-        writeln!(
-            out,
-            "\nSession over: {} reviewed{grades}; {} drilled ({} drill answers); {due} due tomorrow.",
-            self.reviewed,
-            self.drilled.len(),
-            self.drill_answers
-        )?;
-        out.flush()?;
-        Ok(())
-    }
-}
-
-/// Ctrl-C ends the session cleanly: everything graded is already saved, so print the summary.
-fn on_interrupt(tally: Arc<Mutex<Tally>>, db: PathBuf, filter: Filter, today: NaiveDate) {
-    let _ = ctrlc::set_handler(move || {
-        let t = tally.lock().map(|t| t.clone()).unwrap_or_default();
-        let mut out = std::io::stdout();
-        if let Ok(store) = Store::open(&db) {
-            let _ = t.print(&store, &filter, today, &mut out);
-        }
-        std::process::exit(0);
-    });
-}
-
-struct Undo {
+pub struct Undo {
     log_id: i64,
     card: usize,
     previous: Option<StateRow>,
@@ -242,15 +21,23 @@ struct Undo {
     tally: Tally,
 }
 
-struct Session {
-    cards: Vec<Card>,
+pub struct Session {
+    pub queue: Queue,
     /// The next question of the main queue.
-    pos: usize,
+    pub pos: usize,
     /// Questions graded below 4 today, asked again after the queue.
-    drill: VecDeque<usize>,
-    undo: Vec<Undo>,
-    tally: Arc<Mutex<Tally>>,
-    echo: bool,
+    pub drill: VecDeque<usize>,
+    pub undo: Vec<Undo>,
+    pub tally: Arc<Mutex<Tally>>,
+    pub echo: bool,
+}
+
+/// A grade with how it was reached.
+struct Answer {
+    grade: Grade,
+    /// The points not covered, when the grade came from letters.
+    missed: Option<Vec<usize>>,
+    ms: u64,
 }
 
 enum Input {
@@ -289,20 +76,26 @@ fn parse(line: &str, points: usize) -> Input {
 }
 
 impl Session {
-    fn run(&mut self, env: &mut Env, input: &mut impl BufRead, out: &mut impl Write) -> Result<()> {
+    pub fn run(
+        &mut self,
+        env: &mut Env,
+        input: &mut impl BufRead,
+        out: &mut impl Write,
+    ) -> Result<()> {
         loop {
-            let (idx, drilling) = if self.pos < self.cards.len() {
+            let in_queue = self.pos < self.queue.len() && self.queue.load(&env.store, self.pos)?;
+            let (idx, drilling) = if in_queue {
                 (self.pos, false)
             } else if let Some(&i) = self.drill.front() {
                 (i, true)
             } else {
                 return Ok(());
             };
-            let card = &self.cards[idx];
+            let card = &self.queue.cards[idx];
             let place = if drilling {
                 format!("drill, {} left", self.drill.len())
             } else {
-                format!("{}/{}", idx + 1, self.cards.len())
+                format!("{}/{}", idx + 1, self.queue.len())
             };
             let fresh = if card.state.is_none() { "  (new)" } else { "" };
             writeln!(
@@ -345,25 +138,27 @@ impl Session {
                 match parse(&line, if revealed { npoints } else { 0 }) {
                     Input::Enter if !revealed => {
                         revealed = true;
-                        reveal(&self.cards[idx], out)?;
+                        reveal(&self.queue.cards[idx], out)?;
                     }
                     Input::Enter => match offered.take() {
                         Some((g, missed)) => {
-                            self.grade(
-                                env,
-                                idx,
-                                drilling,
-                                g,
-                                Some(missed),
-                                watch.elapsed_ms(),
-                                out,
-                            )?;
+                            let answer = Answer {
+                                grade: g,
+                                missed: Some(missed),
+                                ms: watch.elapsed_ms(),
+                            };
+                            self.grade(env, idx, drilling, answer, out)?;
                             break;
                         }
                         None => writeln!(out, "Type a grade from 0 to 5.")?,
                     },
                     Input::Grade(g) => {
-                        self.grade(env, idx, drilling, g, None, watch.elapsed_ms(), out)?;
+                        let answer = Answer {
+                            grade: g,
+                            missed: None,
+                            ms: watch.elapsed_ms(),
+                        };
+                        self.grade(env, idx, drilling, answer, out)?;
                         break;
                     }
                     Input::Covered(set) => {
@@ -414,23 +209,26 @@ impl Session {
 
     /// Stops the session: nothing more is asked.
     fn end(&mut self) {
-        self.pos = self.cards.len();
+        self.pos = self.queue.len();
         self.drill.clear();
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Saves a grade at once (log row and state together) and moves the session on.
     fn grade(
         &mut self,
         env: &mut Env,
         idx: usize,
         drilling: bool,
-        g: Grade,
-        missed: Option<Vec<usize>>,
-        answer_ms: u64,
+        answer: Answer,
         out: &mut impl Write,
     ) -> Result<()> {
+        let Answer {
+            grade: g,
+            missed,
+            ms: answer_ms,
+        } = answer;
         let now = clock::now()?;
-        let card = &self.cards[idx];
+        let card = &self.queue.cards[idx];
         let before = card.state.clone();
         let after = match (&before, drilling) {
             (Some(s), true) => s.clone(),
@@ -474,7 +272,7 @@ impl Session {
             drill: self.drill.clone(),
             tally: tally.clone(),
         });
-        let id = &self.cards[idx].question.id;
+        let id = &self.queue.cards[idx].question.id;
         if drilling {
             tally.drill_answers += 1;
             self.drill.pop_front();
@@ -503,7 +301,7 @@ impl Session {
                 if days == 1 { "" } else { "s" }
             )?;
         }
-        self.cards[idx].state = Some(after);
+        self.queue.cards[idx].state = Some(after);
         Ok(())
     }
 
@@ -513,7 +311,7 @@ impl Session {
             writeln!(out, "Nothing to undo in this session.")?;
             return Ok(false);
         };
-        let card = &mut self.cards[u.card];
+        let card = &mut self.queue.cards[u.card];
         env.store
             .undo(u.log_id, &card.question.id, u.previous.as_ref())?;
         card.state = u.previous;

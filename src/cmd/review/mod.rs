@@ -1,0 +1,242 @@
+//! `rehearse review`: the daily session, line-based so a terminal and a pipe behave alike.
+//! Every grade is saved the moment it is given (log row and state in one transaction).
+
+mod queue;
+mod session;
+
+use super::Env;
+use crate::cli::ReviewArgs;
+use crate::store::{Filter, Store};
+use anyhow::{Result, bail};
+use chrono::{Days, NaiveDate};
+use queue::Queue;
+use serde::Serialize;
+use session::Session;
+use std::collections::{BTreeSet, VecDeque};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+const LAYERS: &str = "Answer out loud in three layers: definition -> mechanism -> real-world trade-off; then check yourself.";
+
+pub fn run(
+    args: &ReviewArgs,
+    env: &mut Env,
+    input: &mut impl BufRead,
+    out: &mut impl Write,
+) -> Result<()> {
+    let filter = filter(args, &env.store)?;
+    let room = args
+        .new_limit
+        .saturating_sub(env.store.introduced_on(env.today)?);
+    let mut queue = Queue::new(&env.store, filter.clone(), env.today, room, args.limit)?;
+    if args.peek {
+        return peek(args, &mut queue, env, out);
+    }
+    if queue.is_empty() {
+        return nothing_due(&filter, env, args, out);
+    }
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    on_interrupt(
+        tally.clone(),
+        env.db_path.clone(),
+        filter.clone(),
+        env.today,
+    );
+    writeln!(
+        out,
+        "{} questions: {} due, {} new. {LAYERS}",
+        queue.len(),
+        queue.due,
+        queue.new
+    )?;
+    let echo = !std::io::stdin().is_terminal();
+    let mut session = Session {
+        queue,
+        pos: 0,
+        drill: VecDeque::new(),
+        undo: Vec::new(),
+        tally,
+        echo,
+    };
+    session.run(env, input, out)?;
+    let tally = session.tally.lock().map(|t| t.clone()).unwrap_or_default();
+    tally.print(&env.store, &filter, env.today, out)
+}
+
+fn filter(args: &ReviewArgs, store: &Store) -> Result<Filter> {
+    let decks = store.decks()?;
+    for d in &args.decks {
+        if !decks.iter().any(|x| &x.id == d) {
+            let known: Vec<&str> = decks.iter().map(|x| x.id.as_str()).collect();
+            bail!("no deck \"{d}\": use one of {}", known.join(", "));
+        }
+    }
+    Ok(Filter {
+        decks: args.decks.clone(),
+        sections: args.sections.clone(),
+        tags: args.tags.clone(),
+    })
+}
+
+#[derive(Serialize)]
+struct PeekItem<'a> {
+    id: &'a str,
+    deck: &'a str,
+    section: &'a str,
+    prompt: &'a str,
+    new: bool,
+    due: Option<NaiveDate>,
+    overdue_days: i64,
+}
+
+/// How much of the queue --peek lists when no --limit is given.
+const PEEK_SHOWS: usize = 100;
+
+fn peek(args: &ReviewArgs, queue: &mut Queue, env: &Env, out: &mut impl Write) -> Result<()> {
+    let shown = if args.limit.is_some() {
+        queue.len()
+    } else {
+        queue.len().min(PEEK_SHOWS)
+    };
+    if shown > 0 {
+        queue.load(&env.store, shown - 1)?;
+    }
+    let items: Vec<PeekItem> = queue
+        .cards
+        .iter()
+        .take(shown)
+        .map(|c| PeekItem {
+            id: &c.question.id,
+            deck: &c.question.deck_id,
+            section: &c.question.section,
+            prompt: &c.question.prompt,
+            new: c.state.is_none(),
+            due: c.state.as_ref().map(|s| s.due),
+            overdue_days: c
+                .state
+                .as_ref()
+                .map_or(0, |s| (env.today - s.due).num_days()),
+        })
+        .collect();
+    let more = queue.len() - items.len();
+    if args.json {
+        #[derive(Serialize)]
+        struct Peek<'a> {
+            today: NaiveDate,
+            due: u64,
+            new: u64,
+            queue: Vec<PeekItem<'a>>,
+            more: usize,
+        }
+        let peek = Peek {
+            today: env.today,
+            due: queue.due,
+            new: queue.new,
+            queue: items,
+            more,
+        };
+        serde_json::to_writer_pretty(&mut *out, &peek)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(out, "{}: {} due, {} new", env.today, queue.due, queue.new)?;
+    for i in &items {
+        let when = match i.due {
+            None => "new".to_string(),
+            Some(_) if i.overdue_days > 0 => format!("{}d late", i.overdue_days),
+            Some(_) => "due".to_string(),
+        };
+        writeln!(out, "{when:>8}  {:<45} {}", i.id, shorten(i.prompt, 70))?;
+    }
+    if more > 0 {
+        writeln!(out, "... and {more} more (--limit N lists N)")?;
+    }
+    Ok(())
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}...", s.chars().take(max - 3).collect::<String>())
+    }
+}
+
+fn nothing_due(filter: &Filter, env: &Env, args: &ReviewArgs, out: &mut impl Write) -> Result<()> {
+    write!(out, "Nothing to review today.")?;
+    match env.store.next_due_after(filter, env.today)? {
+        Some(d) => {
+            let days = (d - env.today).num_days();
+            write!(
+                out,
+                " Next question due {d} (in {days} day{}).",
+                if days == 1 { "" } else { "s" }
+            )?
+        }
+        None => write!(out, " No question is scheduled yet.")?,
+    }
+    let introduced = env.store.introduced_on(env.today)?;
+    if env.store.new_total(filter)? > 0 && introduced >= args.new_limit {
+        write!(
+            out,
+            " Today's {} new questions are done; --new N allows more.",
+            args.new_limit
+        )?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+/// What the session did: printed at its end, also on Ctrl-C.
+#[derive(Clone, Debug, Default)]
+pub struct Tally {
+    pub reviewed: u64,
+    pub grades: [u64; 6],
+    pub drilled: BTreeSet<String>,
+    pub drill_answers: u64,
+}
+
+impl Tally {
+    fn print(
+        &self,
+        store: &Store,
+        filter: &Filter,
+        today: NaiveDate,
+        out: &mut impl Write,
+    ) -> Result<()> {
+        let tomorrow = today.checked_add_days(Days::new(1)).unwrap_or(today);
+        let due = store.due_by(filter, tomorrow)?;
+        let grades: Vec<String> = (0..6)
+            .rev()
+            .filter(|&g| self.grades[g] > 0)
+            .map(|g| format!("{} at {g}", self.grades[g]))
+            .collect();
+        let grades = if grades.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", grades.join(", "))
+        };
+        writeln!(
+            out,
+            "\nSession over: {} reviewed{grades}; {} drilled ({} drill answers); {due} due tomorrow.",
+            self.reviewed,
+            self.drilled.len(),
+            self.drill_answers
+        )?;
+        out.flush()?;
+        Ok(())
+    }
+}
+
+/// Ctrl-C ends the session cleanly: everything graded is already saved, so print the summary.
+fn on_interrupt(tally: Arc<Mutex<Tally>>, db: PathBuf, filter: Filter, today: NaiveDate) {
+    let _ = ctrlc::set_handler(move || {
+        let t = tally.lock().map(|t| t.clone()).unwrap_or_default();
+        let mut out = std::io::stdout();
+        if let Ok(store) = Store::open(&db) {
+            let _ = t.print(&store, &filter, today, &mut out);
+        }
+        std::process::exit(0);
+    });
+}

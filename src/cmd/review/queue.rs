@@ -1,0 +1,94 @@
+//! Today's queue, loaded a page at a time: the counts come from cheap index counts, and the
+//! cards only as the session reaches them, so the first question is on screen at once however
+//! many are due.
+
+use crate::store::{Card, Filter, Store, due_key};
+use anyhow::Result;
+use chrono::NaiveDate;
+
+const PAGE: u64 = 64;
+
+pub struct Queue {
+    filter: Filter,
+    today: NaiveDate,
+    /// Due questions in the queue (capped by --limit).
+    pub due: u64,
+    /// New questions in the queue (today's room, capped by --limit).
+    pub new: u64,
+    /// The cards loaded so far, in queue order: due ones, then new ones.
+    pub cards: Vec<Card>,
+    due_after: Option<(NaiveDate, i64, i64)>,
+    new_after: Option<(i64, i64)>,
+}
+
+impl Queue {
+    pub fn new(
+        store: &Store,
+        filter: Filter,
+        today: NaiveDate,
+        new_room: u64,
+        limit: Option<u64>,
+    ) -> Result<Queue> {
+        let mut due = store.due_total(&filter, today)?;
+        let mut new = if new_room == 0 {
+            0
+        } else {
+            store.new_total(&filter)?.min(new_room)
+        };
+        if let Some(limit) = limit {
+            due = due.min(limit);
+            new = new.min(limit - due);
+        }
+        Ok(Queue {
+            filter,
+            today,
+            due,
+            new,
+            cards: Vec::new(),
+            due_after: None,
+            new_after: None,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        (self.due + self.new) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Loads cards up to index `i`; false when the queue turns out shorter (another process
+    /// changed the database since the counts), which then shrinks to what exists.
+    pub fn load(&mut self, store: &Store, i: usize) -> Result<bool> {
+        while self.cards.len() <= i {
+            let loaded = self.cards.len() as u64;
+            if loaded < self.due {
+                let page = store.due_page(
+                    &self.filter,
+                    self.today,
+                    self.due_after,
+                    (self.due - loaded).min(PAGE),
+                )?;
+                match page.last() {
+                    Some(last) => self.due_after = Some(due_key(last)),
+                    None => self.due = loaded,
+                }
+                self.cards.extend(page);
+            } else if loaded < self.due + self.new {
+                let want = (self.due + self.new - loaded).min(PAGE);
+                let page = store.new_page(&self.filter, self.new_after, want)?;
+                match page.last() {
+                    Some(last) => {
+                        self.new_after = Some((last.deck_position, last.question.position))
+                    }
+                    None => self.new = loaded - self.due,
+                }
+                self.cards.extend(page);
+            } else {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
