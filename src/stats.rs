@@ -1,9 +1,10 @@
 //! The arithmetic of `stats`, pure: rows in, a report out. No I/O, no clock.
 
-use crate::store::{History, QuestionStat, WindowRow};
+use crate::store::{QuestionStat, WindowRow};
 use chrono::{Days, NaiveDate};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Days at or above which an interval counts as mature.
 pub const MATURE_DAYS: u64 = 21;
@@ -101,9 +102,12 @@ pub struct Input<'a> {
     pub today: NaiveDate,
     pub days: u64,
     pub questions: &'a [QuestionStat],
-    pub histories: &'a HashMap<String, History>,
-    /// Log rows from `activity_start(today, days)` on.
+    /// Log rows from `window_start(today, days)` on.
     pub window: &'a [WindowRow],
+    /// Log rows per day from `activity_start(today, days)` on.
+    pub activity: &'a HashMap<NaiveDate, u64>,
+    /// The key points of the questions with missed points in the window.
+    pub points: &'a HashMap<String, Vec<String>>,
     pub streak_days: u64,
 }
 
@@ -197,8 +201,9 @@ pub fn report(input: &Input) -> Report {
     let mut forecast = vec![0u64; 14];
     let mut decks: Vec<(String, Acc)> = Vec::new();
     let mut sections: Vec<((String, String), Acc)> = Vec::new();
-    let mut place: HashMap<&str, (usize, usize)> = HashMap::new();
-    let mut section_index: HashMap<(&str, &str), usize> = HashMap::new();
+    // FxHash: these maps take a key per question and per log row in the window.
+    let mut place: FxHashMap<&str, (usize, usize)> = FxHashMap::default();
+    let mut section_index: FxHashMap<(&str, &str), usize> = FxHashMap::default();
 
     for q in input.questions {
         if q.retired {
@@ -208,18 +213,27 @@ pub fn report(input: &Input) -> Report {
         if decks.last().is_none_or(|(d, _)| *d != q.deck_id) {
             decks.push((q.deck_id.clone(), Acc::default()));
         }
-        let si = *section_index.entry((q.deck_id.as_str(), q.section.as_str())).or_insert_with(|| {
-            sections.push(((q.deck_id.clone(), q.section.clone()), Acc::default()));
-            sections.len() - 1
-        });
+        let si = *section_index
+            .entry((q.deck_id.as_str(), q.section.as_str()))
+            .or_insert_with(|| {
+                sections.push(((q.deck_id.clone(), q.section.clone()), Acc::default()));
+                sections.len() - 1
+            });
         let di = decks.len() - 1;
         place.insert(&q.id, (di, si));
-        let lapses = input.histories.get(&q.id).map_or(0, |h| h.lapses);
+        let lapses = q.state.map_or(0, |s| s.lapses);
         for acc in [&mut decks[di].1, &mut sections[si].1] {
             acc.questions += 1;
             acc.lapses += lapses;
         }
-        let Some((n, ef, interval, d)) = q.state else {
+        let Some(crate::store::StatState {
+            n,
+            ef_milli: ef,
+            interval,
+            due: d,
+            ..
+        }) = q.state
+        else {
             counts.new += 1;
             continue;
         };
@@ -250,13 +264,11 @@ pub fn report(input: &Input) -> Report {
 
     let mut overview_answers = Vec::new();
     let (mut reviews_today, mut drills_today, mut window_reviews, mut window_pass) = (0, 0, 0, 0);
-    let mut per_day: BTreeMap<NaiveDate, u64> = BTreeMap::new();
     let mut missed: HashMap<(&str, usize), u64> = HashMap::new();
     for r in input.window {
         let Some(&(di, si)) = place.get(r.question_id.as_str()) else {
             continue;
         };
-        *per_day.entry(r.day).or_default() += 1;
         if r.day == today {
             if r.drill {
                 drills_today += 1;
@@ -284,7 +296,7 @@ pub fn report(input: &Input) -> Report {
         }
     }
 
-    let lapses_of = |q: &QuestionStat| input.histories.get(&q.id).map_or(0, |h| h.lapses);
+    let lapses_of = |q: &QuestionStat| q.state.map_or(0, |s| s.lapses);
     // Weak: EF below the starting 2.5, or ever lapsed. Lowest EF first, then most lapses.
     let mut weakest: Vec<&QuestionStat> = input
         .questions
@@ -292,24 +304,29 @@ pub fn report(input: &Input) -> Report {
         .filter(|q| {
             !q.retired
                 && q.state
-                    .is_some_and(|s| s.1 < crate::sm2::INITIAL_EF_MILLI || lapses_of(q) > 0)
+                    .is_some_and(|s| s.ef_milli < crate::sm2::INITIAL_EF_MILLI || s.lapses > 0)
         })
         .collect();
     // Stable sort keeps bank order among equals.
     // The key looks up lapses in a map: compute it once per question, not per comparison.
-    weakest.sort_by_cached_key(|q| (q.state.map_or(0, |s| s.1), std::cmp::Reverse(lapses_of(q))));
+    weakest.sort_by_cached_key(|q| {
+        (
+            q.state.map_or(0, |s| s.ef_milli),
+            std::cmp::Reverse(lapses_of(q)),
+        )
+    });
     let weakest_questions = weakest
         .into_iter()
         .take(10)
         .map(|q| {
-            let (_, ef, interval, due) = q.state.expect("filtered on state");
+            let s = q.state.expect("filtered on state");
             WeakQuestion {
                 id: q.id.clone(),
                 section: q.section.clone(),
-                lapses: lapses_of(q),
-                ef: ef as f64 / 1000.0,
-                interval,
-                due,
+                lapses: s.lapses,
+                ef: s.ef_milli as f64 / 1000.0,
+                interval: s.interval,
+                due: s.due,
             }
         })
         .collect();
@@ -323,8 +340,17 @@ pub fn report(input: &Input) -> Report {
     areas.sort_by_key(|a| std::cmp::Reverse(a.weakness));
     section_areas.sort_by_key(|a| std::cmp::Reverse(a.weakness));
 
-    let by_id: HashMap<&str, &QuestionStat> =
-        input.questions.iter().map(|q| (q.id.as_str(), q)).collect();
+    // Only the questions with missed points need finding by id.
+    let by_id: FxHashMap<&str, &QuestionStat> = if missed.is_empty() {
+        FxHashMap::default()
+    } else {
+        input
+            .questions
+            .iter()
+            .filter(|q| input.points.contains_key(&q.id))
+            .map(|q| (q.id.as_str(), q))
+            .collect()
+    };
     let mut most_missed: Vec<MissedPoint> = missed
         .into_iter()
         .filter_map(|((qid, i), n)| {
@@ -333,7 +359,7 @@ pub fn report(input: &Input) -> Report {
                 deck: q.deck_id.clone(),
                 question: q.id.clone(),
                 label: crate::points::label(i),
-                point: q.points.get(i)?.clone(),
+                point: input.points.get(qid)?.get(i)?.clone(),
                 missed: n,
             })
         })
@@ -359,7 +385,7 @@ pub fn report(input: &Input) -> Report {
     })
     .map(|d| DayCount {
         date: d,
-        count: per_day.get(&d).copied().unwrap_or(0),
+        count: input.activity.get(&d).copied().unwrap_or(0),
     })
     .collect();
     let forecast = forecast

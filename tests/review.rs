@@ -446,17 +446,39 @@ fn ctrl_c_ends_the_session_with_its_summary_and_keeps_every_grade() {
 #[test]
 fn long_queues_load_in_pages_and_peek_lists_the_first_hundred() {
     let s = Sandbox::new();
-    let out = s.rehearse(NOW).args(["review", "--peek", "--new", "150"]).output().unwrap();
+    let out = s
+        .rehearse(NOW)
+        .args(["review", "--peek", "--new", "150"])
+        .output()
+        .unwrap();
     let text = stdout(&out);
     assert!(text.starts_with("2026-03-01: 0 due, 150 new\n"), "{text}");
     assert_eq!(text.lines().count(), 1 + 100 + 1);
-    assert!(text.ends_with("... and 50 more (--limit N lists N)\n"), "{text}");
-    assert_eq!(queue_ids(&s, NOW, &["--new", "150", "--limit", "150"]), bank_ids()[..150].to_vec());
+    assert!(
+        text.ends_with("... and 50 more (--limit N lists N)\n"),
+        "{text}"
+    );
+    assert_eq!(
+        queue_ids(&s, NOW, &["--new", "150", "--limit", "150"]),
+        bank_ids()[..150].to_vec()
+    );
     // 150 grades through one session cross two page boundaries, in bank order.
-    let out = s.rehearse(NOW).args(["review", "--new", "150"]).write_stdin("5\n".repeat(150)).assert().success().get_output().clone();
+    let out = s
+        .rehearse(NOW)
+        .args(["review", "--new", "150"])
+        .write_stdin("5\n".repeat(150))
+        .assert()
+        .success()
+        .get_output()
+        .clone();
     let text = stdout(&out);
-    assert!(text.contains("[65/150]") && text.contains("[150/150]"), "{text}");
-    assert!(text.contains("Session over: 150 reviewed (150 at 5); 0 drilled (0 drill answers); 150 due tomorrow."));
+    assert!(
+        text.contains("[65/150]") && text.contains("[150/150]"),
+        "{text}"
+    );
+    assert!(text.contains(
+        "Session over: 150 reviewed (150 at 5); 0 drilled (0 drill answers); 150 due tomorrow."
+    ));
     let logged: Vec<String> = s
         .sql()
         .prepare("SELECT question_id FROM review_log ORDER BY id")

@@ -209,9 +209,9 @@ fn csv_field(s: &str) -> String {
 fn csv(env: &Env, questions: &[backup::Question], out: &mut impl Write) -> Result<()> {
     let lapses: HashMap<String, u64> = env
         .store
-        .histories()?
+        .question_stats(&[])?
         .into_iter()
-        .map(|(k, h)| (k, h.lapses))
+        .map(|q| (q.id, q.state.map_or(0, |s| s.lapses)))
         .collect();
     out.write_all(b"id,deck,section,prompt,n,ef,interval,due,lapses,last_review\r\n")?;
     for q in questions.iter().filter(|q| !q.retired) {

@@ -19,21 +19,29 @@ pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
             bail!("no deck \"{d}\": use one of {}", ids.join(", "));
         }
     }
-    let mut questions = env.store.question_stats()?;
-    if !args.decks.is_empty() {
-        questions.retain(|q| args.decks.contains(&q.deck_id));
-    }
-    let histories = env.store.histories()?;
+    let questions = env.store.question_stats(&args.decks)?;
     let window = env
         .store
-        .window_rows(stats::activity_start(env.today, args.days))?;
+        .window_rows(stats::window_start(env.today, args.days), &args.decks)?;
+    let activity = env
+        .store
+        .activity(stats::activity_start(env.today, args.days), &args.decks)?;
+    let mut missed: Vec<&str> = window
+        .iter()
+        .filter(|r| !r.missed.is_empty())
+        .map(|r| r.question_id.as_str())
+        .collect();
+    missed.sort_unstable();
+    missed.dedup();
+    let points = env.store.points_of(&missed)?;
     let streak_days = env.store.streak(env.today, &args.decks)?;
     let report = stats::report(&stats::Input {
         today: env.today,
         days: args.days,
         questions: &questions,
-        histories: &histories,
         window: &window,
+        activity: &activity,
+        points: &points,
         streak_days,
     });
     if args.json {

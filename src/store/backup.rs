@@ -1,16 +1,10 @@
 //! Export reads and restore writes.
 
-use super::Store;
+use super::{Store, date};
 use crate::backup::{self, Existing, Log, Plan, Snapshot};
 use anyhow::Result;
 use chrono::NaiveDate;
 use rusqlite::{ToSql, params};
-
-fn date(s: &str) -> rusqlite::Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
 
 fn opt_date(s: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
     s.as_deref().map(date).transpose()
@@ -242,6 +236,19 @@ impl Store {
                     int(l.answer_ms),
                     l.missed.as_ref().map(serde_json::to_string).transpose()?,
                 ])?;
+            }
+            // Lapses are derived from the log: recount them where the log or the state moved.
+            let mut touched: Vec<&str> = plan.states.iter().map(|(id, _)| id.as_str()).collect();
+            touched.extend(plan.log.iter().map(|l| l.question.as_str()));
+            touched.sort_unstable();
+            touched.dedup();
+            let mut st = tx.prepare(
+                "UPDATE card_state SET lapses = (SELECT count(*) FROM review_log l
+                    WHERE l.kind = 'review' AND l.question_id = ?1 AND l.grade < 3)
+                 WHERE question_id = ?1",
+            )?;
+            for id in touched {
+                st.execute([id])?;
             }
         }
         tx.commit()?;

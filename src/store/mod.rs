@@ -9,9 +9,10 @@ mod stats;
 
 pub use bank::{DeckRow, QuestionRow};
 pub use review::{Card, Filter, LogEntry, StateRow, due_key};
-pub use stats::{History, QuestionStat, WindowRow};
+pub use stats::{QuestionStat, StatState, WindowRow};
 
 use anyhow::{Context, Result, anyhow, bail};
+use chrono::NaiveDate;
 use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{M, Migrations};
 use std::path::{Path, PathBuf};
@@ -19,10 +20,11 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 /// Append-only: never edit or remove an entry once released.
-const MIGRATION_SQL: [&str; 3] = [
+const MIGRATION_SQL: [&str; 4] = [
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_log_covering_index.sql"),
     include_str!("../../migrations/0003_retired_index.sql"),
+    include_str!("../../migrations/0004_state_lapses.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =
@@ -148,6 +150,27 @@ impl Store {
     }
 }
 
+/// A stored `YYYY-MM-DD` date. Parsed by hand: chrono's format parser was a tenth of the
+/// time of `stats` over a large history.
+pub(crate) fn date(s: &str) -> rusqlite::Result<NaiveDate> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let parsed = (b.len() == 10 && b[4] == b'-' && b[7] == b'-')
+        .then(|| NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?))
+        .flatten();
+    parsed.ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("bad date {s:?}").into(),
+        )
+    })
+}
+
 /// SQLite writes the database, its -wal and -shm files, and needs its folder writable.
 /// Checked from the permission bits, so the answer is the same for root as for anyone.
 fn check_writable(path: &Path) -> Result<()> {
@@ -234,8 +257,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn dates_parse_strictly() {
+        assert_eq!(
+            date("2026-03-01").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()
+        );
+        assert_eq!(
+            date("9999-12-31").unwrap(),
+            NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()
+        );
+        for bad in [
+            "2026-02-30",
+            "2026-3-01",
+            "20260301",
+            "2026-03-01T",
+            "abcd-ef-gh",
+            "",
+        ] {
+            assert!(date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn migrations_are_valid() {
         MIGRATIONS.validate().unwrap();
-        assert_eq!(latest_version(), 3);
+        assert_eq!(latest_version(), 4);
     }
 }

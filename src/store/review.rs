@@ -1,7 +1,7 @@
 //! Queues, SM-2 state and the review log: what review reads and writes.
 
-use super::Store;
 use super::bank::{QuestionRow, question_from_row};
+use super::{Store, date};
 use anyhow::Result;
 use chrono::NaiveDate;
 use rusqlite::params;
@@ -24,6 +24,8 @@ pub struct StateRow {
     pub due: NaiveDate,
     pub introduced: NaiveDate,
     pub last_review: String,
+    /// Scheduling grades below 3, ever.
+    pub lapses: u64,
 }
 
 /// A question as review shows it.
@@ -50,12 +52,6 @@ pub struct LogEntry {
     pub missed: Option<Vec<usize>>,
 }
 
-fn date(s: String) -> rusqlite::Result<NaiveDate> {
-    NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
 fn to_sql_int(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
@@ -67,9 +63,10 @@ fn state_from_row(r: &rusqlite::Row) -> rusqlite::Result<Option<StateRow>> {
         n: r.get("n")?,
         ef_milli: r.get("ef_milli")?,
         interval: r.get::<_, i64>("interval")?.max(0) as u64,
-        due: date(due)?,
-        introduced: date(r.get("introduced")?)?,
+        due: date(&due)?,
+        introduced: date(&r.get::<_, String>("introduced")?)?,
         last_review: r.get("last_review")?,
+        lapses: r.get::<_, i64>("lapses")?.max(0) as u64,
     }))
 }
 
@@ -85,7 +82,7 @@ fn card_from_row(r: &rusqlite::Row) -> rusqlite::Result<Card> {
 
 const CARD_SELECT: &str = "SELECT q.id, q.deck_id, q.section, q.prompt, q.tags, q.points, q.position, q.retired,
         d.title AS deck_title, d.guidance, d.position AS deck_position,
-        s.n, s.ef_milli, s.interval, s.due, s.introduced, s.last_review
+        s.n, s.ef_milli, s.interval, s.due, s.introduced, s.last_review, s.lapses
      FROM question q JOIN deck d ON d.id = q.deck_id LEFT JOIN card_state s ON s.question_id = q.id";
 
 /// SQL text with numbered parameters, built up piece by piece.
@@ -292,7 +289,7 @@ impl Store {
         let mut st = self.conn.prepare_cached(&sql.text)?;
         let due: Option<String> =
             st.query_row(rusqlite::params_from_iter(sql.args.iter()), |r| r.get(0))?;
-        Ok(due.map(date).transpose()?)
+        Ok(due.as_deref().map(date).transpose()?)
     }
 
     /// Appends a log row and, for a scheduling review, saves the new state: both or neither.
@@ -364,11 +361,11 @@ fn put_state(
         }
         Some(s) => {
             tx.execute(
-                "INSERT INTO card_state (question_id, n, ef_milli, interval, due, introduced, last_review)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                "INSERT INTO card_state (question_id, n, ef_milli, interval, due, introduced, last_review, lapses)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT (question_id) DO UPDATE SET n = excluded.n, ef_milli = excluded.ef_milli,
                  interval = excluded.interval, due = excluded.due, introduced = excluded.introduced,
-                 last_review = excluded.last_review",
+                 last_review = excluded.last_review, lapses = excluded.lapses",
                 params![
                     question_id,
                     s.n,
@@ -376,7 +373,8 @@ fn put_state(
                     to_sql_int(s.interval),
                     s.due.to_string(),
                     s.introduced.to_string(),
-                    s.last_review
+                    s.last_review,
+                    to_sql_int(s.lapses)
                 ],
             )?;
         }

@@ -1,9 +1,21 @@
-//! Read-only aggregates for `stats`: a few indexed queries, never one per question.
+//! Read-only aggregates for `stats`: a few indexed queries, never one per question, and no pass
+//! over the whole log (lapses live with each question's state).
 
-use super::Store;
+use super::{Store, date};
 use anyhow::Result;
 use chrono::NaiveDate;
+use rusqlite::ToSql;
 use std::collections::HashMap;
+
+/// A question's scheduling state, as stats needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatState {
+    pub n: u32,
+    pub ef_milli: u32,
+    pub interval: u64,
+    pub due: NaiveDate,
+    pub lapses: u64,
+}
 
 /// A question with its scheduling state, as stats needs it.
 #[derive(Clone, Debug)]
@@ -11,17 +23,9 @@ pub struct QuestionStat {
     pub id: String,
     pub deck_id: String,
     pub section: String,
-    pub points: Vec<String>,
     pub retired: bool,
-    /// (n, ef_milli, interval, due) for questions that have been reviewed.
-    pub state: Option<(u32, u32, u64, NaiveDate)>,
-}
-
-/// One question's whole-history log figures.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct History {
-    pub reviews: u64,
-    pub lapses: u64,
+    /// None for a question never reviewed.
+    pub state: Option<StatState>,
 }
 
 /// A log row inside the stats window.
@@ -35,119 +39,165 @@ pub struct WindowRow {
     pub missed: Vec<usize>,
 }
 
-fn date(s: &str) -> rusqlite::Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
+/// ` AND <col> IN (?2, ?3, ...)` for the decks, numbered after `taken` parameters.
+fn decks_in(col: &str, decks: &[String], taken: usize) -> String {
+    if decks.is_empty() {
+        return String::new();
+    }
+    let marks: Vec<String> = (taken + 1..=taken + decks.len())
+        .map(|i| format!("?{i}"))
+        .collect();
+    format!(" AND {col} IN ({})", marks.join(", "))
+}
+
+fn with_decks<'a>(first: &'a dyn ToSql, decks: &'a [String]) -> Vec<&'a dyn ToSql> {
+    let mut args = vec![first];
+    args.extend(decks.iter().map(|d| d as &dyn ToSql));
+    args
 }
 
 impl Store {
-    /// Every question (retired too) with its state, in bank order.
-    pub fn question_stats(&self) -> Result<Vec<QuestionStat>> {
-        let mut st = self.conn.prepare(
-            "SELECT q.id, q.deck_id, q.section, q.points, q.retired, s.n, s.ef_milli, s.interval, s.due
-             FROM question q JOIN deck d ON d.id = q.deck_id LEFT JOIN card_state s ON s.question_id = q.id
-             ORDER BY d.position, q.position",
-        )?;
-        let rows = st.query_map([], |r| {
-            let due: Option<String> = r.get(8)?;
-            let state = match due {
-                Some(d) => Some((
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get::<_, i64>(7)?.max(0) as u64,
-                    date(&d)?,
-                )),
+    /// Questions (retired too) with their state, in bank order, for the decks (all if none).
+    /// Read in table order and sorted here: cheaper than SQLite sorting through a join.
+    pub fn question_stats(&self, decks: &[String]) -> Result<Vec<QuestionStat>> {
+        let deck_pos: rustc_hash::FxHashMap<String, i64> = self
+            .decks()?
+            .into_iter()
+            .map(|d| (d.id, d.position))
+            .collect();
+        let sql = format!(
+            "SELECT q.id, q.deck_id, q.section, q.retired, s.n, s.ef_milli, s.interval, s.due, s.lapses, q.position
+             FROM question q LEFT JOIN card_state s ON s.question_id = q.id WHERE 1{}",
+            decks_in("q.deck_id", decks, 0)
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let args: Vec<&dyn ToSql> = decks.iter().map(|d| d as &dyn ToSql).collect();
+        let mut rows = st.query(args.as_slice())?;
+        let mut out: Vec<(i64, i64, QuestionStat)> = Vec::new();
+        while let Some(r) = rows.next()? {
+            let state = match r.get_ref(7)?.as_str_or_null()? {
+                Some(d) => Some(StatState {
+                    n: r.get(4)?,
+                    ef_milli: r.get(5)?,
+                    interval: r.get::<_, i64>(6)?.max(0) as u64,
+                    due: date(d)?,
+                    lapses: r.get::<_, i64>(8)?.max(0) as u64,
+                }),
                 None => None,
             };
-            let points: String = r.get(3)?;
-            Ok(QuestionStat {
+            let deck_id: String = r.get(1)?;
+            let order = (
+                deck_pos.get(&deck_id).copied().unwrap_or(i64::MAX),
+                r.get::<_, i64>(9)?,
+            );
+            let q = QuestionStat {
                 id: r.get(0)?,
-                deck_id: r.get(1)?,
+                deck_id,
                 section: r.get(2)?,
-                points: serde_json::from_str(&points).unwrap_or_default(),
-                retired: r.get(4)?,
+                retired: r.get(3)?,
                 state,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            };
+            out.push((order.0, order.1, q));
+        }
+        out.sort_unstable_by(|a, b| (a.0, a.1, &a.2.id).cmp(&(b.0, b.1, &b.2.id)));
+        Ok(out.into_iter().map(|(_, _, q)| q).collect())
     }
 
-    /// Scheduling reviews and lapses (grade below 3) per question, over the whole log.
-    pub fn histories(&self) -> Result<HashMap<String, History>> {
-        let mut st = self.conn.prepare(
-            "SELECT question_id, count(*), sum(grade < 3) FROM review_log
-             WHERE kind = 'review' GROUP BY question_id",
-        )?;
-        let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                History {
-                    reviews: r.get::<_, i64>(1)? as u64,
-                    lapses: r.get::<_, i64>(2)? as u64,
-                },
-            ))
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Every log row from `since` on (review day), oldest first.
-    pub fn window_rows(&self, since: NaiveDate) -> Result<Vec<WindowRow>> {
-        let mut st = self.conn.prepare(
-            "SELECT question_id, day, kind, grade, answer_ms, missed FROM review_log
-             WHERE day >= ?1 ORDER BY day, id",
-        )?;
-        let rows = st.query_map([since.to_string()], |r| {
-            let missed: Option<String> = r.get(5)?;
+    /// Every log row from `since` on (review day), oldest first, of the decks (all if none).
+    pub fn window_rows(&self, since: NaiveDate, decks: &[String]) -> Result<Vec<WindowRow>> {
+        let sql = if decks.is_empty() {
+            "SELECT question_id, day, kind, grade, answer_ms, missed FROM review_log WHERE day >= ?1".to_string()
+        } else {
+            format!(
+                "SELECT l.question_id, l.day, l.kind, l.grade, l.answer_ms, l.missed
+                 FROM review_log l JOIN question q ON q.id = l.question_id WHERE l.day >= ?1{}",
+                decks_in("q.deck_id", decks, 1)
+            )
+        };
+        let mut st = self.conn.prepare(&sql)?;
+        let since = since.to_string();
+        let rows = st.query_map(with_decks(&since, decks).as_slice(), |r| {
+            let missed = r.get_ref(5)?.as_str_or_null()?;
             Ok(WindowRow {
                 question_id: r.get(0)?,
-                day: date(&r.get::<_, String>(1)?)?,
-                drill: r.get::<_, String>(2)? == "drill",
+                day: date(r.get_ref(1)?.as_str()?)?,
+                drill: r.get_ref(2)?.as_str()? == "drill",
                 grade: r.get(3)?,
                 answer_ms: r.get::<_, i64>(4)?.max(0) as u64,
                 missed: missed
-                    .and_then(|m| serde_json::from_str(&m).ok())
+                    .and_then(|m| serde_json::from_str(m).ok())
                     .unwrap_or_default(),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
-}
 
-impl Store {
-    /// Consecutive review days ending at `last` (or the day before, when `last` has none yet),
-    /// counting only the given decks when any are named. Reads days newest first and stops at
-    /// the first gap.
-    pub fn streak(&self, last: NaiveDate, decks: &[String]) -> Result<u64> {
-        let marks: Vec<String> = (2..decks.len() + 2).map(|i| format!("?{i}")).collect();
-        let deck_cond = if decks.is_empty() {
-            String::new()
+    /// Log rows (scheduling and drill) per day from `since` on, of the decks (all if none).
+    pub fn activity(&self, since: NaiveDate, decks: &[String]) -> Result<HashMap<NaiveDate, u64>> {
+        let sql = if decks.is_empty() {
+            "SELECT day, count(*) FROM review_log WHERE day >= ?1 GROUP BY day".to_string()
         } else {
-            format!(" AND q.deck_id IN ({})", marks.join(", "))
+            format!(
+                "SELECT l.day, count(*) FROM review_log l JOIN question q ON q.id = l.question_id
+                 WHERE l.day >= ?1{} GROUP BY l.day",
+                decks_in("q.deck_id", decks, 1)
+            )
         };
-        let sql = format!(
-            "SELECT DISTINCT l.day FROM review_log l JOIN question q ON q.id = l.question_id
-             WHERE l.day <= ?1{deck_cond} ORDER BY l.day DESC"
-        );
         let mut st = self.conn.prepare(&sql)?;
-        let last_s = last.to_string();
-        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&last_s];
-        args.extend(decks.iter().map(|d| d as &dyn rusqlite::ToSql));
-        let mut rows = st.query(args.as_slice())?;
-        let mut expect = last;
+        let since = since.to_string();
+        let rows = st.query_map(with_decks(&since, decks).as_slice(), |r| {
+            Ok((
+                date(r.get_ref(0)?.as_str()?)?,
+                r.get::<_, i64>(1)?.max(0) as u64,
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The key points of the given questions.
+    pub fn points_of(&self, ids: &[&str]) -> Result<HashMap<String, Vec<String>>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT points FROM question WHERE id = ?1")?;
+        let mut out = HashMap::new();
+        for id in ids {
+            let raw: String = st.query_row([id], |r| r.get(0))?;
+            out.insert(
+                id.to_string(),
+                serde_json::from_str(&raw).unwrap_or_default(),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Consecutive review days ending at `last` (or the day before, when `last` has none yet),
+    /// counting only the given decks when any are named: one indexed probe per day of the
+    /// streak, however long the log.
+    pub fn streak(&self, last: NaiveDate, decks: &[String]) -> Result<u64> {
+        let sql = if decks.is_empty() {
+            "SELECT EXISTS (SELECT 1 FROM review_log WHERE day = ?1)".to_string()
+        } else {
+            format!(
+                "SELECT EXISTS (SELECT 1 FROM review_log l JOIN question q ON q.id = l.question_id
+                 WHERE l.day = ?1{})",
+                decks_in("q.deck_id", decks, 1)
+            )
+        };
+        let mut st = self.conn.prepare(&sql)?;
+        let mut reviewed = |d: NaiveDate| -> Result<bool> {
+            let d = d.to_string();
+            Ok(st.query_row(with_decks(&d, decks).as_slice(), |r| r.get(0))?)
+        };
+        let mut day = if reviewed(last)? {
+            last
+        } else {
+            last.pred_opt().unwrap_or(last)
+        };
         let mut streak = 0;
-        while let Some(r) = rows.next()? {
-            let day = date(&r.get::<_, String>(0)?)?;
-            if day == expect {
-                streak += 1;
-            } else if streak == 0 && Some(day) == last.pred_opt() {
-                streak = 1;
-                expect = day;
-            } else {
-                break;
-            }
-            match expect.pred_opt() {
-                Some(d) => expect = d,
+        while reviewed(day)? {
+            streak += 1;
+            match day.pred_opt() {
+                Some(d) => day = d,
                 None => break,
             }
         }

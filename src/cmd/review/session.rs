@@ -246,6 +246,7 @@ impl Session {
                     due: sm2::due_date(env.today, next.interval),
                     introduced: before.as_ref().map_or(env.today, |s| s.introduced),
                     last_review: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    lapses: before.as_ref().map_or(0, |s| s.lapses) + u64::from(!g.is_pass()),
                 }
             }
         };
