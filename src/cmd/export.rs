@@ -32,10 +32,14 @@ pub fn run(args: &ExportArgs, env: &Env, stdout: &mut impl Write) -> Result<()> 
     }
     let mut file = args.output.as_deref().map(AtomicFile::create).transpose()?;
     {
-        let mut out: BufWriter<Box<dyn Write + '_>> = BufWriter::new(match file.as_mut() {
-            Some(f) => Box::new(&mut f.file),
-            None => Box::new(stdout),
-        });
+        // A large buffer: the backup is hundreds of MB, and stdout flushes at every newline.
+        let mut out: BufWriter<Box<dyn Write + '_>> = BufWriter::with_capacity(
+            1 << 20,
+            match file.as_mut() {
+                Some(f) => Box::new(&mut f.file),
+                None => Box::new(stdout),
+            },
+        );
         match args.format {
             ExportFormat::Toml => {
                 if decks.len() != 1 {
