@@ -29,6 +29,8 @@ def digest(db):
 
 def run(args, db, stdin=None, stdout=subprocess.DEVNULL, until=None):
     """One process: (wall seconds, peak RSS in MB, seconds until `until` appeared on stdout)."""
+    if isinstance(stdout, str):  # a file, written anew each run
+        stdout = open(stdout, "wb")
     t0 = time.perf_counter()
     p = subprocess.Popen([binary, "--db", db] + args, env=ENV, stdin=subprocess.PIPE if stdin or until else None,
                          stdout=subprocess.PIPE if until else stdout, stderr=subprocess.DEVNULL)
@@ -58,6 +60,8 @@ def run(args, db, stdin=None, stdout=subprocess.DEVNULL, until=None):
 def peak_mb(args, db, stdin=None, stdout=subprocess.DEVNULL):
     """Peak RSS of one more run, from /usr/bin/time (wait4 from Python would count the memory
     the child had at fork, before exec)."""
+    if isinstance(stdout, str):
+        stdout = open(stdout, "wb")
     out = os.path.join(data, "time.txt")
     p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out, binary, "--db", db] + args, env=ENV,
                        input=stdin, stdout=stdout, stderr=subprocess.DEVNULL)
@@ -125,7 +129,6 @@ print(f"   1,000 grades took {spent_ms:.1f} ms beyond the baseline: {spent_ms / 
 bench("5a. stats", ["stats"], hist_db)
 bench("5b. stats --json", ["stats", "--json"], hist_db)
 out = os.path.join(work, "export.json")
-with open(out, "wb") as fh:
-    bench("6a. export --format json > file", ["export", "--format", "json"], hist_db, stdout=fh)
+bench("6a. export --format json > file", ["export", "--format", "json"], hist_db, stdout=out)
 bench("6b. export --format json -o file (fsync)", ["export", "--format", "json", "-o", out], hist_db)
 print(f"   backup size: {os.path.getsize(out) / 1e6:.0f} MB")
