@@ -2,7 +2,6 @@
 //! a history, and every failure is one line that says what to do.
 mod common;
 use common::*;
-use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -258,52 +257,13 @@ fn bad_banks_never_panic_and_big_ones_work() {
     );
 }
 
-fn spawn_review(
-    s: &Sandbox,
-    args: &[&str],
-) -> (
-    Child,
-    std::process::ChildStdin,
-    std::io::Lines<BufReader<std::process::ChildStdout>>,
-) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rehearse"))
-        .arg("review")
-        .args(args)
-        .env("REHEARSE_DB", s.db())
-        .env("REHEARSE_NOW", NOW)
-        .env("TZ", "UTC")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdin = child.stdin.take().unwrap();
-    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    (child, stdin, lines)
-}
-
-fn grade_and_wait(
-    stdin: &mut std::process::ChildStdin,
-    lines: &mut std::io::Lines<BufReader<std::process::ChildStdout>>,
-    g: &str,
-) {
-    stdin.write_all(format!("{g}\n").as_bytes()).unwrap();
-    stdin.flush().unwrap();
-    for line in lines.by_ref() {
-        if line.unwrap().starts_with("Saved:") {
-            return;
-        }
-    }
-    panic!("review ended before the grade was saved");
-}
-
 #[test]
 fn import_stats_and_export_run_while_a_review_is_open() {
     let s = Sandbox::new();
     s.rehearse(NOW).arg("import").assert().success();
     s.write("team.toml", &generated_bank("team", 500));
-    let (mut child, mut stdin, mut lines) = spawn_review(&s, &[]);
-    grade_and_wait(&mut stdin, &mut lines, "4");
+    let mut review = LiveReview::start(&s, NOW, &[]);
+    review.grade("4");
     // With the review waiting at its prompt, every other command works.
     s.rehearse(NOW).arg("import").assert().success();
     s.rehearse(NOW)
@@ -314,7 +274,7 @@ fn import_stats_and_export_run_while_a_review_is_open() {
     let backup = s.rehearse(NOW).arg("export").output().unwrap();
     assert!(backup.status.success());
     assert!(stdout(&backup).contains("\"question\":\"go-runtime/gmp-model\""));
-    grade_and_wait(&mut stdin, &mut lines, "5");
+    review.grade("5");
     // And while the others run in a loop, the review goes on grading.
     let others: Vec<Child> = (0..4)
         .map(|i| {
@@ -332,13 +292,12 @@ fn import_stats_and_export_run_while_a_review_is_open() {
             c.spawn().unwrap()
         })
         .collect();
-    grade_and_wait(&mut stdin, &mut lines, "3");
+    review.grade("3");
     for mut c in others {
         assert!(c.wait().unwrap().success());
     }
-    stdin.write_all(b"q\n").unwrap();
-    drop(stdin);
-    assert!(child.wait().unwrap().success());
+    review.send("q\n");
+    assert!(review.child.wait().unwrap().success());
     assert_eq!(s.count("SELECT count(*) FROM review_log"), 3);
     assert_eq!(s.count("SELECT count(*) FROM card_state"), 3);
     assert_eq!(s.count("SELECT count(*) FROM question"), 741);
@@ -429,15 +388,14 @@ fn sigkill_during_review_loses_at_most_the_question_on_screen() {
     for graded in 1..=4usize {
         let s = Sandbox::new();
         s.rehearse(NOW).arg("import").assert().success();
-        let (mut child, mut stdin, mut lines) = spawn_review(&s, &[]);
+        let mut review = LiveReview::start(&s, NOW, &[]);
         for _ in 0..graded {
-            grade_and_wait(&mut stdin, &mut lines, "2");
+            review.grade("2");
         }
         // The next question is on screen and half answered.
-        stdin.write_all(b"\nab").unwrap();
-        stdin.flush().unwrap();
-        child.kill().unwrap();
-        child.wait().unwrap();
+        review.send("\nab");
+        review.child.kill().unwrap();
+        review.child.wait().unwrap();
         assert_eq!(s.count("SELECT count(*) FROM review_log"), graded as i64);
         assert_eq!(s.count("SELECT count(*) FROM card_state"), graded as i64);
         let check: String = s

@@ -2,7 +2,6 @@ mod common;
 use common::*;
 use predicates::prelude::*;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
 
 const NOW: &str = "2026-03-01T09:00:00Z";
 
@@ -239,27 +238,12 @@ fn undo_restores_the_exact_state_and_removes_the_log_row() {
 fn sigkill_after_three_grades_keeps_exactly_those_three() {
     let s = Sandbox::new();
     s.rehearse(NOW).arg("import").assert().success();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rehearse"))
-        .arg("review")
-        .env("REHEARSE_DB", s.db())
-        .env("REHEARSE_NOW", NOW)
-        .env("TZ", "UTC")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(b"5\n4\n5\n").unwrap();
-    stdin.flush().unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut saved = 0;
-    while saved < 3 {
-        let line = lines.next().expect("review ended early").unwrap();
-        saved += line.starts_with("Saved:") as usize;
+    let mut review = LiveReview::start(&s, NOW, &[]);
+    for g in ["5", "4", "5"] {
+        review.grade(g);
     }
-    child.kill().unwrap(); // SIGKILL on Unix
-    child.wait().unwrap();
-    drop(stdin);
+    review.child.kill().unwrap(); // SIGKILL on Unix
+    review.child.wait().unwrap();
     assert_eq!(s.count("SELECT count(*) FROM review_log"), 3);
     assert_eq!(s.count("SELECT count(*) FROM card_state"), 3);
     let check: String = s
@@ -409,31 +393,17 @@ fn filters_narrow_the_queue_and_an_unknown_deck_is_an_error() {
 fn ctrl_c_ends_the_session_with_its_summary_and_keeps_every_grade() {
     let s = Sandbox::new();
     s.rehearse(NOW).arg("import").assert().success();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rehearse"))
-        .arg("review")
-        .env("REHEARSE_DB", s.db())
-        .env("REHEARSE_NOW", NOW)
-        .env("TZ", "UTC")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(b"4\n2\n").unwrap();
-    stdin.flush().unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut saved = 0;
-    while saved < 2 {
-        saved += lines.next().unwrap().unwrap().starts_with("Saved:") as usize;
-    }
+    let mut review = LiveReview::start(&s, NOW, &[]);
+    review.grade("4");
+    review.grade("2");
     let interrupted = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args(["-INT", &review.child.id().to_string()])
         .status()
         .unwrap();
     assert!(interrupted.success());
-    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    let rest: Vec<String> = review.lines.by_ref().map(Result::unwrap).collect();
     assert!(
-        child.wait().unwrap().success(),
+        review.child.wait().unwrap().success(),
         "Ctrl-C ends the session cleanly"
     );
     assert!(

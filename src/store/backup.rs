@@ -1,5 +1,7 @@
 //! Export reads and restore writes.
 
+use super::bank::{DeckRow, QuestionRow, write_bank_rows};
+use super::review::{StateRow, put_state};
 use super::{Store, date};
 use crate::backup::{self, Existing, Log, Plan, Snapshot};
 use anyhow::Result;
@@ -168,49 +170,47 @@ impl Store {
         Ok(ex)
     }
 
-    /// Writes a restore plan in one transaction.
+    /// Writes a restore plan in one transaction: decks and questions through the same code as
+    /// a bank import, states as a grade writes them, then the log and the recounted lapses.
     pub fn restore(&mut self, plan: &Plan) -> Result<()> {
+        let decks: Vec<DeckRow> = plan
+            .decks
+            .iter()
+            .map(|d| DeckRow {
+                id: d.id.clone(),
+                title: d.title.clone(),
+                guidance: d.guidance.clone(),
+                position: d.position,
+            })
+            .collect();
+        let questions: Vec<QuestionRow> = plan
+            .questions
+            .iter()
+            .map(|q| QuestionRow {
+                id: q.id.clone(),
+                deck_id: q.deck.clone(),
+                section: q.section.clone(),
+                prompt: q.prompt.clone(),
+                tags: q.tags.clone(),
+                points: q.points.clone(),
+                position: q.position,
+                retired: q.retired,
+            })
+            .collect();
         let tx = self.conn.savepoint()?;
+        write_bank_rows(&tx, &decks, &questions, &[])?;
         {
-            let mut st = tx.prepare(
-                "INSERT INTO deck (id, title, guidance, position) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for d in &plan.decks {
-                st.execute(params![d.id, d.title, d.guidance, d.position])?;
-            }
-            let mut st = tx.prepare(
-                "INSERT INTO question (id, deck_id, section, prompt, tags, points, position, retired)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            for q in &plan.questions {
-                st.execute(params![
-                    q.id,
-                    q.deck,
-                    q.section,
-                    q.prompt,
-                    serde_json::to_string(&q.tags)?,
-                    serde_json::to_string(&q.points)?,
-                    q.position,
-                    q.retired
-                ])?;
-            }
-            let mut st = tx.prepare(
-                "INSERT INTO card_state (question_id, n, ef_milli, interval, due, introduced, last_review)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (question_id) DO UPDATE SET n = excluded.n, ef_milli = excluded.ef_milli,
-                 interval = excluded.interval, due = excluded.due, introduced = excluded.introduced,
-                 last_review = excluded.last_review",
-            )?;
             for (id, s) in &plan.states {
-                st.execute(params![
-                    id,
-                    s.n,
-                    s.ef_milli,
-                    int(s.interval),
-                    s.due.to_string(),
-                    s.introduced.to_string(),
-                    s.last_review
-                ])?;
+                let row = StateRow {
+                    n: s.n,
+                    ef_milli: s.ef_milli,
+                    interval: s.interval,
+                    due: s.due,
+                    introduced: s.introduced,
+                    last_review: s.last_review.clone(),
+                    lapses: 0, // recounted from the log below
+                };
+                put_state(&tx, id, Some(&row))?;
             }
             let mut st = tx.prepare(
                 "INSERT INTO review_log (reviewed_at, day, question_id, grade, kind,

@@ -98,39 +98,7 @@ impl Store {
     ) -> Result<()> {
         // A savepoint: its own transaction, or part of the caller's (see Store::write).
         let tx = self.conn.savepoint()?;
-        {
-            let mut deck_st = tx.prepare(
-                "INSERT INTO deck (id, title, guidance, position) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (id) DO UPDATE SET title = excluded.title, guidance = excluded.guidance,
-                 position = excluded.position",
-            )?;
-            for d in decks {
-                deck_st.execute(params![d.id, d.title, d.guidance, d.position])?;
-            }
-            let mut q_st = tx.prepare(
-                "INSERT INTO question (id, deck_id, section, prompt, tags, points, position, retired)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (id) DO UPDATE SET section = excluded.section, prompt = excluded.prompt,
-                 tags = excluded.tags, points = excluded.points, position = excluded.position,
-                 retired = excluded.retired",
-            )?;
-            for q in questions {
-                q_st.execute(params![
-                    q.id,
-                    q.deck_id,
-                    q.section,
-                    q.prompt,
-                    serde_json::to_string(&q.tags)?,
-                    serde_json::to_string(&q.points)?,
-                    q.position,
-                    q.retired
-                ])?;
-            }
-            let mut r_st = tx.prepare("UPDATE question SET retired = 1 WHERE id = ?1")?;
-            for id in retire {
-                r_st.execute([id])?;
-            }
-        }
+        write_bank_rows(&tx, decks, questions, retire)?;
         tx.commit()?;
         Ok(())
     }
@@ -143,4 +111,48 @@ impl Store {
                 r.get(0)
             })?)
     }
+}
+
+/// Inserts or updates decks and questions (by id) and retires questions, inside the caller's
+/// transaction. Import and restore both write through it.
+pub(super) fn write_bank_rows(
+    tx: &rusqlite::Connection,
+    decks: &[DeckRow],
+    questions: &[QuestionRow],
+    retire: &[String],
+) -> Result<()> {
+    {
+        let mut deck_st = tx.prepare(
+                "INSERT INTO deck (id, title, guidance, position) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET title = excluded.title, guidance = excluded.guidance,
+                 position = excluded.position",
+            )?;
+        for d in decks {
+            deck_st.execute(params![d.id, d.title, d.guidance, d.position])?;
+        }
+        let mut q_st = tx.prepare(
+                "INSERT INTO question (id, deck_id, section, prompt, tags, points, position, retired)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (id) DO UPDATE SET section = excluded.section, prompt = excluded.prompt,
+                 tags = excluded.tags, points = excluded.points, position = excluded.position,
+                 retired = excluded.retired",
+            )?;
+        for q in questions {
+            q_st.execute(params![
+                q.id,
+                q.deck_id,
+                q.section,
+                q.prompt,
+                serde_json::to_string(&q.tags)?,
+                serde_json::to_string(&q.points)?,
+                q.position,
+                q.retired
+            ])?;
+        }
+        let mut r_st = tx.prepare("UPDATE question SET retired = 1 WHERE id = ?1")?;
+        for id in retire {
+            r_st.execute([id])?;
+        }
+    }
+    Ok(())
 }

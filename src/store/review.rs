@@ -347,8 +347,9 @@ impl Store {
     }
 }
 
-fn put_state(
-    tx: &rusqlite::Transaction,
+/// Writes (or, for None, deletes) a question's state, inside the caller's transaction.
+pub(super) fn put_state(
+    tx: &rusqlite::Connection,
     question_id: &str,
     state: Option<&StateRow>,
 ) -> Result<()> {

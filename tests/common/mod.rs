@@ -2,7 +2,9 @@
 #![allow(dead_code)]
 
 use assert_cmd::Command;
+use std::io::{BufRead, BufReader, Lines, Write};
 use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Stdio};
 
 pub struct Sandbox {
     pub dir: tempfile::TempDir,
@@ -89,4 +91,50 @@ pub fn bank_ids() -> Vec<String> {
         }
     }
     ids
+}
+
+/// A review running as a real process, fed line by line, for kill and concurrency tests.
+pub struct LiveReview {
+    pub child: Child,
+    pub stdin: ChildStdin,
+    pub lines: Lines<BufReader<ChildStdout>>,
+}
+
+impl LiveReview {
+    pub fn start(s: &Sandbox, now: &str, args: &[&str]) -> LiveReview {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rehearse"))
+            .arg("review")
+            .args(args)
+            .env("REHEARSE_DB", s.db())
+            .env("REHEARSE_NOW", now)
+            .env("TZ", "UTC")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        LiveReview {
+            child,
+            stdin,
+            lines,
+        }
+    }
+
+    pub fn send(&mut self, text: &str) {
+        self.stdin.write_all(text.as_bytes()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// Types a grade and waits until the review says it is saved.
+    pub fn grade(&mut self, g: &str) {
+        self.send(&format!("{g}\n"));
+        for line in self.lines.by_ref() {
+            if line.unwrap().starts_with("Saved:") {
+                return;
+            }
+        }
+        panic!("review ended before the grade was saved");
+    }
 }
