@@ -139,8 +139,27 @@ pub fn validate(b: &Backup) -> Result<()> {
         if !questions.insert(q.id.as_str()) {
             bail!("question {:?} appears twice: the file is damaged", q.id);
         }
+        if !crate::bank::is_id(deck)
+            || !q
+                .id
+                .split_once('/')
+                .is_some_and(|(_, id)| crate::bank::is_id(id))
+        {
+            bail!(
+                "question {:?}: the id is not deck/question in kebab-case",
+                q.id
+            );
+        }
         if q.prompt.trim().is_empty() {
             bail!("question {:?}: empty prompt", q.id);
+        }
+        if q.points.len() > crate::bank::MAX_POINTS {
+            bail!(
+                "question {:?}: {} points, more than the {} a question may have",
+                q.id,
+                q.points.len(),
+                crate::bank::MAX_POINTS
+            );
         }
         if let Some(s) = &q.state {
             check_time(&s.last_review, &q.id)?;
@@ -163,6 +182,15 @@ pub fn validate(b: &Backup) -> Result<()> {
         }
         if l.kind != "review" && l.kind != "drill" {
             bail!("{at}: kind {:?} is neither review nor drill", l.kind);
+        }
+        if l.missed
+            .as_ref()
+            .is_some_and(|m| m.iter().any(|&i| i >= crate::bank::MAX_POINTS))
+        {
+            bail!(
+                "{at}: a missed point index is past the {} points a question may have",
+                crate::bank::MAX_POINTS
+            );
         }
         if l.after.due.is_none() {
             bail!("{at}: the state after the grade has no due date");

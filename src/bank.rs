@@ -167,7 +167,7 @@ impl Ctx<'_> {
     }
 }
 
-fn is_id(s: &str) -> bool {
+pub fn is_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 100
         && s.split('-').all(|part| {

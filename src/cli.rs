@@ -60,8 +60,8 @@ pub struct StatsArgs {
     /// Only this deck (repeatable)
     #[arg(long = "deck", value_name = "DECK")]
     pub decks: Vec<String>,
-    /// The window, in days, for retention, answer time and missed points
-    #[arg(long, value_name = "N", default_value_t = 30)]
+    /// The window, in days, for retention, answer time and missed points (1 to 3650)
+    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3650))]
     pub days: u64,
     /// Print the figures as JSON
     #[arg(long)]

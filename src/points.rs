@@ -2,9 +2,13 @@
 
 use crate::sm2::Grade;
 
-/// The label of point `i` (0-based): a, b, c, ...
+/// The label of point `i` (0-based): a, b, c, ... (a bank has at most 6; '?' past z).
 pub fn label(i: usize) -> char {
-    (b'a' + i as u8) as char
+    if i < 26 {
+        (b'a' + i as u8) as char
+    } else {
+        '?'
+    }
 }
 
 /// The point a label names, if it is a letter a-z.

@@ -214,6 +214,9 @@ fn truncated_corrupt_and_newer_backups_are_refused_and_nothing_is_written() {
         "grade.json",
         &full.replacen("\"grade\":", "\"grade\":9,\"x\":", 1),
     );
+    let mut seven: serde_json::Value = serde_json::from_str(&full).unwrap();
+    seven["questions"][0]["points"] = serde_json::json!(["a", "b", "c", "d", "e", "f", "g"]);
+    s.write("points.json", &seven.to_string());
     let cases = [
         (
             "cut.json",
@@ -234,6 +237,10 @@ fn truncated_corrupt_and_newer_backups_are_refused_and_nothing_is_written() {
         (
             "grade.json",
             "rehearse: grade.json: damaged backup (unknown field `x`",
+        ),
+        (
+            "points.json",
+            "rehearse: points.json: question \"go-runtime/gmp-model\": 7 points, more than the 6 a question may have",
         ),
     ];
     for (file, want) in cases {

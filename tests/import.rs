@@ -91,7 +91,7 @@ fn import_with_paths_imports_only_those_and_dry_run_writes_nothing() {
         .assert()
         .success()
         .stdout("dry run, nothing written: 1 decks, 3 questions: 3 added, 0 updated, 0 unchanged, 0 retired\n");
-    assert_eq!(s.count("SELECT count(*) FROM question"), 0);
+    assert!(!s.db().exists(), "a dry run creates no database");
     let out = s
         .rehearse(NOW)
         .args(["import", "--json", "team.toml"])
@@ -246,4 +246,19 @@ fn a_database_from_a_newer_rehearse_is_refused_untouched() {
         "was written by a newer rehearse (schema version 99, this one knows 4): upgrade rehearse",
     ));
     assert_eq!(s.snapshot(), before);
+}
+
+#[test]
+fn a_dry_run_without_a_database_creates_none() {
+    let s = Sandbox::new();
+    s.write("team.toml", DECK_A);
+    s.rehearse(NOW)
+        .args(["import", "--dry-run", "team.toml"])
+        .assert()
+        .success()
+        .stdout("dry run, nothing written: 1 decks, 3 questions: 3 added, 0 updated, 0 unchanged, 0 retired\n");
+    assert!(
+        !s.db().exists(),
+        "a dry run writes nothing, not even a new file"
+    );
 }

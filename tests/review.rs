@@ -459,3 +459,98 @@ fn long_queues_load_in_pages_and_peek_lists_the_first_hundred() {
         .collect();
     assert_eq!(logged, bank_ids()[..150].to_vec());
 }
+
+#[test]
+fn questions_sharing_a_position_are_all_queued() {
+    // Dropping q63 from the file without --prune leaves it active at position 63, where q64 now
+    // stands too; a page boundary falls between them.
+    let s = Sandbox::new();
+    let deck = |skip: Option<usize>| {
+        let mut t = String::from("[deck]\nid = \"d\"\ntitle = \"D\"\n");
+        for i in (0..70).filter(|i| Some(*i) != skip) {
+            t.push_str(&format!(
+                "\n[[question]]\nid = \"q{i}\"\nprompt = \"Q{i}?\"\n"
+            ));
+        }
+        t
+    };
+    s.write("d.toml", &deck(None));
+    s.rehearse(NOW)
+        .args(["import", "d.toml"])
+        .assert()
+        .success();
+    s.write("d.toml", &deck(Some(63)));
+    s.rehearse(NOW)
+        .args(["import", "d.toml"])
+        .assert()
+        .success();
+    let ids = queue_ids(&s, NOW, &["--new", "100", "--limit", "100"]);
+    assert_eq!(ids.len(), 70);
+    let unique: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), 70);
+    assert!(ids.contains(&"d/q63".to_string()) && ids.contains(&"d/q64".to_string()));
+}
+
+#[test]
+fn a_grade_from_another_session_is_never_overwritten() {
+    let s = Sandbox::new();
+    s.rehearse(NOW).arg("import").assert().success();
+    // A shows go-runtime/gmp-model; meanwhile B grades it.
+    let mut a = LiveReview::start(&s, NOW, &["--limit", "1"]);
+    let first = a.lines.next().unwrap().unwrap();
+    assert!(first.starts_with("1 questions"), "{first}");
+    s.rehearse(NOW)
+        .args(["review", "--limit", "1"])
+        .write_stdin("1\nq\n")
+        .assert()
+        .success();
+    a.send("5\n");
+    let rest: Vec<String> = a.lines.by_ref().map(Result::unwrap).collect();
+    assert!(a.child.wait().unwrap().success());
+    assert!(
+        rest.iter().any(|l| l == "Not saved: go-runtime/gmp-model was graded in another session meanwhile; moving on."),
+        "{rest:?}"
+    );
+    let rows: Vec<(String, i64)> = s
+        .sql()
+        .prepare("SELECT question_id, grade FROM review_log")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows, [("go-runtime/gmp-model".to_string(), 1)]);
+    assert_eq!(
+        s.count("SELECT lapses FROM card_state WHERE question_id = 'go-runtime/gmp-model'"),
+        1
+    );
+
+    // An undo over a state someone else has changed since is refused.
+    let mut c = LiveReview::start(&s, NOW, &["--limit", "2"]);
+    c.grade("4");
+    s.sql()
+        .execute_batch("UPDATE card_state SET n = 7 WHERE question_id = 'go-runtime/gomaxprocs'")
+        .unwrap();
+    c.send("u\nq\n");
+    let rest: Vec<String> = c.lines.by_ref().map(Result::unwrap).collect();
+    assert!(
+        rest.iter().any(|l| l
+            .contains("Cannot undo: go-runtime/gomaxprocs was graded in another session since.")),
+        "{rest:?}"
+    );
+    assert_eq!(s.count("SELECT count(*) FROM review_log"), 2);
+}
+
+#[test]
+fn unknown_sections_and_tags_are_errors() {
+    let s = Sandbox::new();
+    s.rehearse(NOW).arg("import").assert().success();
+    s.rehearse(NOW).args(["review", "--section", "Indexs"]).assert().code(1).stderr(
+        "rehearse: no section \"Indexs\": `rehearse review --peek --json` shows the sections; match one exactly\n",
+    );
+    s.rehearse(NOW)
+        .args(["review", "--tag", "nope"])
+        .assert()
+        .code(1)
+        .stderr("rehearse: no question has the tag \"nope\": check its spelling in the bank\n");
+}

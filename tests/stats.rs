@@ -240,9 +240,15 @@ fn an_empty_database_has_no_nan_and_says_no_reviews_yet() {
     assert_eq!(v["overview"]["median_answer_ms"], Value::Null);
     assert_eq!(v["overview"]["questions"]["new"], 241);
     assert_eq!(v["decks"][0]["weakness"], 0);
-    s.rehearse("2026-03-02T20:00:00Z")
+    let out = s
+        .rehearse("2026-03-02T20:00:00Z")
         .args(["stats", "--days", "0"])
-        .assert()
-        .code(1)
-        .stderr("rehearse: --days 0 is an empty window: use 1 or more\n");
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+    assert!(
+        stderr(&out).contains("invalid value '0' for '--days <N>': 0 is not in 1..=3650"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -22,13 +22,21 @@ pub struct Env {
 pub fn run(cli: Cli) -> Result<()> {
     let now = clock::now()?;
     let today = clock::review_day(now, clock::day_starts()?);
+    let dry_run = matches!(&cli.command, Command::Import(a) if a.dry_run);
     let db_path = match cli.db {
         Some(p) => p,
-        None => default_db_path()?,
+        None => default_db_path(!dry_run)?,
     };
     // Any SQLite error about a damaged or read-only file becomes one line that says what to do.
     let explain = |e| crate::store::explain(&db_path, e);
-    let store = Store::open(&db_path).map_err(explain)?;
+    // A dry run against a database that does not exist yet plans against an empty one in
+    // memory: it writes nothing, not even a new file.
+    let dry_run_only = dry_run && !db_path.exists();
+    let store = if dry_run_only {
+        Store::open_in_memory()?
+    } else {
+        Store::open(&db_path).map_err(explain)?
+    };
     let mut env = Env {
         store,
         db_path: db_path.clone(),
@@ -64,11 +72,14 @@ fn dispatch(command: Command, env: &mut Env) -> Result<()> {
     }
 }
 
-fn default_db_path() -> Result<PathBuf> {
+/// `<data dir>/rehearse/rehearse.db`, creating the folder when `create`.
+fn default_db_path(create: bool) -> Result<PathBuf> {
     let dir = dirs::data_dir()
         .context("cannot find the platform data folder (is HOME set?): pass --db PATH or set REHEARSE_DB")?
         .join("rehearse");
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("cannot create {}: pass --db PATH", dir.display()))?;
+    if create {
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}: pass --db PATH", dir.display()))?;
+    }
     Ok(dir.join("rehearse.db"))
 }

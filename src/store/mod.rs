@@ -8,7 +8,7 @@ mod review;
 mod stats;
 
 pub use bank::{DeckRow, QuestionRow};
-pub use review::{Card, Filter, LogEntry, StateRow, due_key};
+pub use review::{Card, DueKey, Filter, LogEntry, NewKey, Recorded, StateRow, due_key};
 pub use stats::{QuestionStat, StatState, WindowRow};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -99,6 +99,16 @@ impl Store {
             }
         }
         Ok(store)
+    }
+
+    /// A database in memory, for a dry run against a file that does not exist yet.
+    pub fn open_in_memory() -> Result<Store> {
+        let mut conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        MIGRATIONS
+            .to_latest(&mut conn)
+            .map_err(|e| anyhow!("cannot set up the schema: {e}"))?;
+        Ok(Store { conn })
     }
 
     /// Writes a consistent copy beside the database before a migration changes it.
@@ -198,7 +208,7 @@ fn check_writable(path: &Path) -> Result<()> {
 }
 
 /// A lock held past the busy timeout, said plainly.
-fn busy(e: rusqlite::Error) -> anyhow::Error {
+pub(super) fn busy(e: rusqlite::Error) -> anyhow::Error {
     use rusqlite::ErrorCode::*;
     match e.sqlite_error_code() {
         Some(DatabaseBusy) | Some(DatabaseLocked) => anyhow!(

@@ -153,12 +153,19 @@ impl Filter {
     }
 }
 
-/// Where a page of the queue starts: after this card, in queue order.
-pub fn due_key(c: &Card) -> (NaiveDate, i64, i64) {
+/// Where a page of due questions starts: after this (due, deck position, position, id).
+/// The id breaks ties: positions can repeat after an import without --prune.
+pub type DueKey = (NaiveDate, i64, i64, String);
+/// Where a page of new questions starts: after this (deck position, position, id).
+pub type NewKey = (i64, i64, String);
+
+/// The queue key of a due card.
+pub fn due_key(c: &Card) -> DueKey {
     (
         c.state.as_ref().map_or(NaiveDate::MIN, |s| s.due),
         c.deck_position,
         c.question.position,
+        c.question.id.clone(),
     )
 }
 
@@ -185,20 +192,20 @@ impl Store {
         &self,
         filter: &Filter,
         today: NaiveDate,
-        after: Option<(NaiveDate, i64, i64)>,
+        after: Option<DueKey>,
         limit: u64,
     ) -> Result<Vec<Card>> {
         let mut sql = Sql::new(CARD_SELECT);
         sql.push(" WHERE q.retired = 0 AND s.due <= ?", [day_value(today)]);
-        if let Some((due, dpos, qpos)) = after {
+        if let Some((due, dpos, qpos, id)) = after {
             sql.push(
-                " AND (s.due, d.position, q.position) > (?, ?, ?)",
-                [day_value(due), int(dpos), int(qpos)],
+                " AND (s.due, d.position, q.position, q.id) > (?, ?, ?, ?)",
+                [day_value(due), int(dpos), int(qpos), Value::Text(id)],
             );
         }
         sql.filter(filter);
         sql.push(
-            " ORDER BY s.due, d.position, q.position LIMIT ?",
+            " ORDER BY s.due, d.position, q.position, q.id LIMIT ?",
             [int(to_sql_int(limit))],
         );
         self.query_cards(&sql)
@@ -208,20 +215,20 @@ impl Store {
     pub fn new_page(
         &self,
         filter: &Filter,
-        after: Option<(i64, i64)>,
+        after: Option<NewKey>,
         limit: u64,
     ) -> Result<Vec<Card>> {
         let mut sql = Sql::new(CARD_SELECT);
         sql.push(" WHERE q.retired = 0 AND s.question_id IS NULL", []);
-        if let Some((dpos, qpos)) = after {
+        if let Some((dpos, qpos, id)) = after {
             sql.push(
-                " AND (d.position, q.position) > (?, ?)",
-                [int(dpos), int(qpos)],
+                " AND (d.position, q.position, q.id) > (?, ?, ?)",
+                [int(dpos), int(qpos), Value::Text(id)],
             );
         }
         sql.filter(filter);
         sql.push(
-            " ORDER BY d.position, q.position LIMIT ?",
+            " ORDER BY d.position, q.position, q.id LIMIT ?",
             [int(to_sql_int(limit))],
         );
         self.query_cards(&sql)
@@ -294,10 +301,16 @@ impl Store {
 
     /// Appends a log row and, for a scheduling review, saves the new state: both or neither.
     /// Returns the log row's id, for undo.
-    pub fn record(&mut self, e: &LogEntry) -> Result<i64> {
+    pub fn record(&mut self, e: &LogEntry) -> Result<Recorded> {
         let tx = self
             .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(super::busy)?;
+        // The session graded from the state it loaded; if another session has graded this
+        // question since, saving would schedule it twice and lose that grade.
+        if !e.drill && current_state(&tx, &e.question_id)?.as_ref() != e.before.as_ref() {
+            return Ok(Recorded::ChangedElsewhere);
+        }
         let before = e.before.as_ref();
         tx.execute(
             "INSERT INTO review_log (reviewed_at, day, question_id, grade, kind,
@@ -326,25 +339,52 @@ impl Store {
         if !e.drill {
             put_state(&tx, &e.question_id, Some(&e.after))?;
         }
-        tx.commit()?;
-        Ok(id)
+        tx.commit().map_err(super::busy)?;
+        Ok(Recorded::Saved(id))
     }
 
     /// Takes back a log row and puts the question's state back as it was: both or neither.
+    /// Refused (false) when the state is no longer the one this grade wrote.
     pub fn undo(
         &mut self,
         log_id: i64,
         question_id: &str,
+        written: &StateRow,
         previous: Option<&StateRow>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let tx = self
             .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(super::busy)?;
+        if current_state(&tx, question_id)?.as_ref() != Some(written) {
+            return Ok(false);
+        }
         tx.execute("DELETE FROM review_log WHERE id = ?1", [log_id])?;
         put_state(&tx, question_id, previous)?;
-        tx.commit()?;
-        Ok(())
+        tx.commit().map_err(super::busy)?;
+        Ok(true)
     }
+}
+
+/// What became of a grade.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Recorded {
+    /// Saved as this log row.
+    Saved(i64),
+    /// Not saved: another session graded the question since it was loaded.
+    ChangedElsewhere,
+}
+
+fn current_state(tx: &rusqlite::Connection, question_id: &str) -> Result<Option<StateRow>> {
+    use rusqlite::OptionalExtension;
+    Ok(tx
+        .query_row(
+            "SELECT n, ef_milli, interval, due, introduced, last_review, lapses FROM card_state WHERE question_id = ?1",
+            [question_id],
+            state_from_row,
+        )
+        .optional()?
+        .flatten())
 }
 
 /// Writes (or, for None, deletes) a question's state, inside the caller's transaction.

@@ -72,6 +72,18 @@ fn filter(args: &ReviewArgs, store: &Store) -> Result<Filter> {
             bail!("no deck \"{d}\": use one of {}", known.join(", "));
         }
     }
+    for section in &args.sections {
+        if !store.has_section(section)? {
+            bail!(
+                "no section \"{section}\": `rehearse review --peek --json` shows the sections; match one exactly"
+            );
+        }
+    }
+    for tag in &args.tags {
+        if !store.has_tag(tag)? {
+            bail!("no question has the tag \"{tag}\": check its spelling in the bank");
+        }
+    }
     Ok(Filter {
         decks: args.decks.clone(),
         sections: args.sections.clone(),
@@ -164,6 +176,10 @@ fn shorten(s: &str, max: usize) -> String {
 }
 
 fn nothing_due(filter: &Filter, env: &Env, args: &ReviewArgs, out: &mut impl Write) -> Result<()> {
+    if args.limit == Some(0) {
+        writeln!(out, "Nothing to review: --limit 0 allows no question.")?;
+        return Ok(());
+    }
     write!(out, "Nothing to review today.")?;
     match env.store.next_due_after(filter, env.today)? {
         Some(d) => {
@@ -177,7 +193,7 @@ fn nothing_due(filter: &Filter, env: &Env, args: &ReviewArgs, out: &mut impl Wri
         None => write!(out, " No question is scheduled yet.")?,
     }
     let introduced = env.store.introduced_on(env.today)?;
-    if env.store.new_total(filter)? > 0 && introduced >= args.new_limit {
+    if args.new_limit > 0 && env.store.new_total(filter)? > 0 && introduced >= args.new_limit {
         write!(
             out,
             " Today's {} new questions are done; --new N allows more.",

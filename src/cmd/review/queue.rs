@@ -2,7 +2,7 @@
 //! cards only as the session reaches them, so the first question is on screen at once however
 //! many are due.
 
-use crate::store::{Card, Filter, Store, due_key};
+use crate::store::{Card, DueKey, Filter, NewKey, Store, due_key};
 use anyhow::Result;
 use chrono::NaiveDate;
 
@@ -17,8 +17,8 @@ pub struct Queue {
     pub new: u64,
     /// The cards loaded so far, in queue order: due ones, then new ones.
     pub cards: Vec<Card>,
-    due_after: Option<(NaiveDate, i64, i64)>,
-    new_after: Option<(i64, i64)>,
+    due_after: Option<DueKey>,
+    new_after: Option<NewKey>,
 }
 
 impl Queue {
@@ -67,7 +67,7 @@ impl Queue {
                 let page = store.due_page(
                     &self.filter,
                     self.today,
-                    self.due_after,
+                    self.due_after.clone(),
                     (self.due - loaded).min(PAGE),
                 )?;
                 match page.last() {
@@ -77,10 +77,14 @@ impl Queue {
                 self.cards.extend(page);
             } else if loaded < self.due + self.new {
                 let want = (self.due + self.new - loaded).min(PAGE);
-                let page = store.new_page(&self.filter, self.new_after, want)?;
+                let page = store.new_page(&self.filter, self.new_after.clone(), want)?;
                 match page.last() {
                     Some(last) => {
-                        self.new_after = Some((last.deck_position, last.question.position))
+                        self.new_after = Some((
+                            last.deck_position,
+                            last.question.position,
+                            last.question.id.clone(),
+                        ))
                     }
                     None => self.new = loaded - self.due,
                 }

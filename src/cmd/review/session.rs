@@ -5,7 +5,7 @@ use super::Tally;
 use super::queue::Queue;
 use crate::cmd::Env;
 use crate::sm2::{self, Grade, MEANINGS};
-use crate::store::{Card, LogEntry, StateRow};
+use crate::store::{Card, LogEntry, Recorded, StateRow};
 use crate::{clock, points};
 use anyhow::Result;
 use std::collections::{BTreeSet, VecDeque};
@@ -15,6 +15,8 @@ use std::sync::{Arc, Mutex};
 pub struct Undo {
     log_id: i64,
     card: usize,
+    /// The state the grade wrote: undo puts `previous` back only over this.
+    written: StateRow,
     previous: Option<StateRow>,
     pos: usize,
     drill: VecDeque<usize>,
@@ -250,7 +252,7 @@ impl Session {
                 }
             }
         };
-        let log_id = env.store.record(&LogEntry {
+        let recorded = env.store.record(&LogEntry {
             reviewed_at: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             day: env.today,
             question_id: card.question.id.clone(),
@@ -261,6 +263,22 @@ impl Session {
             answer_ms,
             missed,
         })?;
+        let log_id = match recorded {
+            Recorded::Saved(id) => id,
+            Recorded::ChangedElsewhere => {
+                writeln!(
+                    out,
+                    "Not saved: {} was graded in another session meanwhile; moving on.",
+                    card.question.id
+                )?;
+                if drilling {
+                    self.drill.pop_front();
+                } else {
+                    self.pos += 1;
+                }
+                return Ok(());
+            }
+        };
         let mut tally = self
             .tally
             .lock()
@@ -268,6 +286,7 @@ impl Session {
         self.undo.push(Undo {
             log_id,
             card: idx,
+            written: after.clone(),
             previous: before,
             pos: self.pos,
             drill: self.drill.clone(),
@@ -313,8 +332,17 @@ impl Session {
             return Ok(false);
         };
         let card = &mut self.queue.cards[u.card];
-        env.store
-            .undo(u.log_id, &card.question.id, u.previous.as_ref())?;
+        if !env
+            .store
+            .undo(u.log_id, &card.question.id, &u.written, u.previous.as_ref())?
+        {
+            writeln!(
+                out,
+                "Cannot undo: {} was graded in another session since.",
+                card.question.id
+            )?;
+            return Ok(false);
+        }
         card.state = u.previous;
         writeln!(out, "Undone: {} is back as it was.", card.question.id)?;
         self.pos = u.pos;
