@@ -62,20 +62,17 @@ fn log_from_row(r: &rusqlite::Row) -> rusqlite::Result<Log> {
 impl Store {
     /// Decks in bank order (only `decks` when given).
     pub fn backup_decks(&self, decks: &[String]) -> Result<Vec<backup::Deck>> {
-        let sql = format!(
-            "SELECT id, title, guidance, position FROM deck WHERE 1{} ORDER BY position",
-            deck_cond("id", decks, 1)
-        );
-        let mut st = self.conn.prepare(&sql)?;
-        let rows = st.query_map(args(decks).as_slice(), |r| {
-            Ok(backup::Deck {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                guidance: r.get(2)?,
-                position: r.get(3)?,
+        Ok(self
+            .decks()?
+            .into_iter()
+            .filter(|d| decks.is_empty() || decks.contains(&d.id))
+            .map(|d| backup::Deck {
+                id: d.id,
+                title: d.title,
+                guidance: d.guidance,
+                position: d.position,
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            .collect())
     }
 
     /// Questions (retired too) with their state, in bank order.
