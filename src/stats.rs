@@ -201,11 +201,11 @@ pub fn report(input: &Input) -> Report {
     let mut forecast = vec![0u64; 14];
     let mut decks: Vec<(String, Acc)> = Vec::new();
     let mut sections: Vec<((String, String), Acc)> = Vec::new();
-    // FxHash: these maps take a key per question and per log row in the window.
-    let mut place: FxHashMap<&str, (usize, usize)> = FxHashMap::default();
+    // Deck and section of each active question, by its index; FxHash for the section keys.
+    let mut place: Vec<Option<(usize, usize)>> = vec![None; input.questions.len()];
     let mut section_index: FxHashMap<(&str, &str), usize> = FxHashMap::default();
 
-    for q in input.questions {
+    for (qi, q) in input.questions.iter().enumerate() {
         if q.retired {
             counts.retired += 1;
             continue;
@@ -220,7 +220,7 @@ pub fn report(input: &Input) -> Report {
                 sections.len() - 1
             });
         let di = decks.len() - 1;
-        place.insert(&q.id, (di, si));
+        place[qi] = Some((di, si));
         let lapses = q.state.map_or(0, |s| s.lapses);
         for acc in [&mut decks[di].1, &mut sections[si].1] {
             acc.questions += 1;
@@ -266,7 +266,7 @@ pub fn report(input: &Input) -> Report {
     let (mut reviews_today, mut drills_today, mut window_reviews, mut window_pass) = (0, 0, 0, 0);
     let mut missed: HashMap<(&str, usize), u64> = HashMap::new();
     for r in input.window {
-        let Some(&(di, si)) = place.get(r.question_id.as_str()) else {
+        let Some((di, si)) = place.get(r.question).copied().flatten() else {
             continue;
         };
         if r.day == today {
@@ -280,7 +280,9 @@ pub fn report(input: &Input) -> Report {
             continue;
         }
         for &i in &r.missed {
-            *missed.entry((&r.question_id, i)).or_default() += 1;
+            *missed
+                .entry((&input.questions[r.question].id, i))
+                .or_default() += 1;
         }
         if r.drill {
             continue;

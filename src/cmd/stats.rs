@@ -17,16 +17,23 @@ pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
         }
     }
     let questions = env.store.question_stats(&args.decks)?;
+    let index: rustc_hash::FxHashMap<&str, usize> = questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (q.id.as_str(), i))
+        .collect();
     let window = env
         .store
-        .window_rows(stats::window_start(env.today, args.days), &args.decks)?;
+        .window_rows(stats::window_start(env.today, args.days), |id| {
+            index.get(id).copied()
+        })?;
     let activity = env
         .store
         .activity(stats::activity_start(env.today, args.days), &args.decks)?;
     let mut missed: Vec<&str> = window
         .iter()
         .filter(|r| !r.missed.is_empty())
-        .map(|r| r.question_id.as_str())
+        .map(|r| questions[r.question].id.as_str())
         .collect();
     missed.sort_unstable();
     missed.dedup();

@@ -31,7 +31,8 @@ pub struct QuestionStat {
 /// A log row inside the stats window.
 #[derive(Clone, Debug)]
 pub struct WindowRow {
-    pub question_id: String,
+    /// Index of the question in the list `question_stats` returned.
+    pub question: usize,
     pub day: NaiveDate,
     pub drill: bool,
     pub grade: u8,
@@ -103,23 +104,26 @@ impl Store {
         Ok(out.into_iter().map(|(_, _, q)| q).collect())
     }
 
-    /// Every log row from `since` on (review day), oldest first, of the decks (all if none).
-    pub fn window_rows(&self, since: NaiveDate, decks: &[String]) -> Result<Vec<WindowRow>> {
-        let sql = if decks.is_empty() {
-            "SELECT question_id, day, kind, grade, answer_ms, missed FROM review_log WHERE day >= ?1".to_string()
-        } else {
-            format!(
-                "SELECT l.question_id, l.day, l.kind, l.grade, l.answer_ms, l.missed
-                 FROM review_log l JOIN question q ON q.id = l.question_id WHERE l.day >= ?1{}",
-                decks_in("q.deck_id", decks, 1)
-            )
-        };
-        let mut st = self.conn.prepare(&sql)?;
-        let since = since.to_string();
-        let rows = st.query_map(with_decks(&since, decks).as_slice(), |r| {
+    /// Every log row from `since` on (review day) for the questions `resolve` knows (it gives
+    /// their index); others are skipped. Resolving while reading spares an allocation and a
+    /// second lookup per row.
+    pub fn window_rows(
+        &self,
+        since: NaiveDate,
+        resolve: impl Fn(&str) -> Option<usize>,
+    ) -> Result<Vec<WindowRow>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT question_id, day, kind, grade, answer_ms, missed FROM review_log WHERE day >= ?1")?;
+        let mut rows = st.query([since.to_string()])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let Some(question) = resolve(r.get_ref(0)?.as_str()?) else {
+                continue;
+            };
             let missed = r.get_ref(5)?.as_str_or_null()?;
-            Ok(WindowRow {
-                question_id: r.get(0)?,
+            out.push(WindowRow {
+                question,
                 day: date(r.get_ref(1)?.as_str()?)?,
                 drill: r.get_ref(2)?.as_str()? == "drill",
                 grade: r.get(3)?,
@@ -127,9 +131,9 @@ impl Store {
                 missed: missed
                     .and_then(|m| serde_json::from_str(m).ok())
                     .unwrap_or_default(),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            });
+        }
+        Ok(out)
     }
 
     /// Log rows (scheduling and drill) per day from `since` on, of the decks (all if none).
