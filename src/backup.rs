@@ -124,6 +124,19 @@ pub fn validate(b: &Backup) -> Result<()> {
     if decks.len() != b.decks.len() {
         bail!("a deck appears twice: the file is damaged");
     }
+    let positions: HashSet<i64> = b.decks.iter().map(|d| d.position).collect();
+    if positions.len() != b.decks.len() {
+        bail!("two decks share a position: the file is damaged");
+    }
+    // What a restore writes must read back as a bank would, so a TOML export of it imports.
+    for d in &b.decks {
+        if !crate::bank::is_id(&d.id) {
+            bail!("deck {:?}: the id is not kebab-case", d.id);
+        }
+        if !is_text(&d.title) || d.guidance.as_deref().is_some_and(|g| !is_text(g)) {
+            bail!("deck {:?}: an empty or untrimmed title or guidance", d.id);
+        }
+    }
     let mut questions = HashSet::new();
     for q in &b.questions {
         let Some((deck, _)) = q.id.split_once('/') else {
@@ -150,8 +163,21 @@ pub fn validate(b: &Backup) -> Result<()> {
                 q.id
             );
         }
-        if q.prompt.trim().is_empty() {
-            bail!("question {:?}: empty prompt", q.id);
+        if !is_text(&q.prompt) || !is_text(&q.section) {
+            bail!(
+                "question {:?}: an empty or untrimmed prompt or section",
+                q.id
+            );
+        }
+        if q.tags
+            .iter()
+            .chain(&q.points)
+            .any(|t| !is_text(t) || t.contains('\n'))
+        {
+            bail!(
+                "question {:?}: an empty, untrimmed or multi-line tag or point",
+                q.id
+            );
         }
         if q.points.len() > crate::bank::MAX_POINTS {
             bail!(
@@ -162,7 +188,10 @@ pub fn validate(b: &Backup) -> Result<()> {
             );
         }
         if let Some(s) = &q.state {
-            check_time(&s.last_review, &q.id)?;
+            let what = format!("question {:?}", q.id);
+            check_time(&s.last_review, &what)?;
+            check_days(&[Some(s.due), Some(s.introduced)], &what)?;
+            check_int(s.interval, &what)?;
             if s.ef_milli < 1300 {
                 bail!(
                     "question {:?}: ef_milli {} is below the 1300 floor",
@@ -195,7 +224,37 @@ pub fn validate(b: &Backup) -> Result<()> {
         if l.after.due.is_none() {
             bail!("{at}: the state after the grade has no due date");
         }
+        check_days(&[Some(l.day), l.before.due, l.after.due], &at)?;
+        for v in [l.before.interval, l.after.interval, l.answer_ms] {
+            check_int(v, &at)?;
+        }
         check_time(&l.reviewed_at, &at)?;
+    }
+    Ok(())
+}
+
+/// Non-empty and without surrounding white space, as the bank parser leaves text.
+fn is_text(s: &str) -> bool {
+    !s.trim().is_empty() && s.trim() == s
+}
+
+/// Dates the store writes as YYYY-MM-DD: years 1 to 9999.
+fn check_days(days: &[Option<NaiveDate>], what: &str) -> Result<()> {
+    use chrono::Datelike;
+    if let Some(d) = days
+        .iter()
+        .flatten()
+        .find(|d| !(1..=9999).contains(&d.year()))
+    {
+        bail!("{what}: the date {d} is outside the years 1-9999");
+    }
+    Ok(())
+}
+
+/// Numbers the store keeps as SQLite integers.
+fn check_int(v: u64, what: &str) -> Result<()> {
+    if v > i64::MAX as u64 {
+        bail!("{what}: {v} is too large to store");
     }
     Ok(())
 }

@@ -190,6 +190,13 @@ impl Acc {
     }
 }
 
+/// Where a question's figures go: its deck and section, or (retired) the overview only.
+#[derive(Clone, Copy)]
+enum Place {
+    Active(usize, usize),
+    Retired,
+}
+
 pub fn report(input: &Input) -> Report {
     let today = input.today;
     let tomorrow = today.succ_opt().unwrap_or(today);
@@ -202,25 +209,28 @@ pub fn report(input: &Input) -> Report {
     let mut decks: Vec<(String, Acc)> = Vec::new();
     let mut sections: Vec<((String, String), Acc)> = Vec::new();
     // Deck and section of each active question, by its index; FxHash for the section keys.
-    let mut place: Vec<Option<(usize, usize)>> = vec![None; input.questions.len()];
+    let mut place: Vec<Option<Place>> = vec![None; input.questions.len()];
     let mut section_index: FxHashMap<(&str, &str), usize> = FxHashMap::default();
 
+    let mut deck_index: FxHashMap<&str, usize> = FxHashMap::default();
     for (qi, q) in input.questions.iter().enumerate() {
         if q.retired {
             counts.retired += 1;
+            // Its history still counts in the overview; it is no longer in any area.
+            place[qi] = Some(Place::Retired);
             continue;
         }
-        if decks.last().is_none_or(|(d, _)| *d != q.deck_id) {
+        let di = *deck_index.entry(q.deck_id.as_str()).or_insert_with(|| {
             decks.push((q.deck_id.clone(), Acc::default()));
-        }
+            decks.len() - 1
+        });
         let si = *section_index
             .entry((q.deck_id.as_str(), q.section.as_str()))
             .or_insert_with(|| {
                 sections.push(((q.deck_id.clone(), q.section.clone()), Acc::default()));
                 sections.len() - 1
             });
-        let di = decks.len() - 1;
-        place[qi] = Some((di, si));
+        place[qi] = Some(Place::Active(di, si));
         let lapses = q.state.map_or(0, |s| s.lapses);
         for acc in [&mut decks[di].1, &mut sections[si].1] {
             acc.questions += 1;
@@ -266,7 +276,7 @@ pub fn report(input: &Input) -> Report {
     let (mut reviews_today, mut drills_today, mut window_reviews, mut window_pass) = (0, 0, 0, 0);
     let mut missed: HashMap<(&str, usize), u64> = HashMap::new();
     for r in input.window {
-        let Some((di, si)) = place.get(r.question).copied().flatten() else {
+        let Some(here) = place.get(r.question).copied().flatten() else {
             continue;
         };
         if r.day == today {
@@ -291,10 +301,12 @@ pub fn report(input: &Input) -> Report {
         window_reviews += 1;
         window_pass += pass;
         overview_answers.push(r.answer_ms);
-        for acc in [&mut decks[di].1, &mut sections[si].1] {
-            acc.window_reviews += 1;
-            acc.window_pass += pass;
-            acc.answers.push(r.answer_ms);
+        if let Place::Active(di, si) = here {
+            for acc in [&mut decks[di].1, &mut sections[si].1] {
+                acc.window_reviews += 1;
+                acc.window_pass += pass;
+                acc.answers.push(r.answer_ms);
+            }
         }
     }
 

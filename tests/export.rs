@@ -50,6 +50,12 @@ fn toml_export_reimports_unchanged_and_rebuilds_the_same_bank() {
         .stdout("");
     let files: Vec<_> = std::fs::read_dir(s.path("out")).unwrap().collect();
     assert_eq!(files.len(), 16);
+    // Several decks and a path that is not a folder yet: a folder all the same.
+    s.rehearse(NOW)
+        .args(["export", "--format", "toml", "-o", "fresh"])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_dir(s.path("fresh")).unwrap().count(), 16);
     assert!(s.path("out/01-go-runtime.toml").exists());
     s.rehearse(NOW)
         .args(["import", "out"])
@@ -217,6 +223,23 @@ fn truncated_corrupt_and_newer_backups_are_refused_and_nothing_is_written() {
     let mut seven: serde_json::Value = serde_json::from_str(&full).unwrap();
     seven["questions"][0]["points"] = serde_json::json!(["a", "b", "c", "d", "e", "f", "g"]);
     s.write("points.json", &seven.to_string());
+    let edited = |name: &str, f: &dyn Fn(&mut serde_json::Value)| {
+        let mut v: serde_json::Value = serde_json::from_str(&full).unwrap();
+        f(&mut v);
+        s.write(name, &v.to_string());
+    };
+    edited("far.json", &|v| {
+        v["questions"][0]["state"]["due"] = serde_json::json!("+10000-01-01")
+    });
+    edited("huge.json", &|v| {
+        v["log"][0]["answer_ms"] = serde_json::json!(u64::MAX)
+    });
+    edited("title.json", &|v| {
+        v["decks"][0]["title"] = serde_json::json!(" ")
+    });
+    edited("positions.json", &|v| {
+        v["decks"][1]["position"] = v["decks"][0]["position"].clone()
+    });
     let cases = [
         (
             "cut.json",
@@ -237,6 +260,22 @@ fn truncated_corrupt_and_newer_backups_are_refused_and_nothing_is_written() {
         (
             "grade.json",
             "rehearse: grade.json: damaged backup (unknown field `x`",
+        ),
+        (
+            "far.json",
+            "rehearse: far.json: question \"go-runtime/gmp-model\": the date +10000-01-01 is outside the years 1-9999",
+        ),
+        (
+            "huge.json",
+            "rehearse: huge.json: log row 1: 18446744073709551615 is too large to store",
+        ),
+        (
+            "title.json",
+            "rehearse: title.json: deck \"go-runtime\": an empty or untrimmed title or guidance",
+        ),
+        (
+            "positions.json",
+            "rehearse: positions.json: two decks share a position: the file is damaged",
         ),
         (
             "points.json",

@@ -554,3 +554,77 @@ fn unknown_sections_and_tags_are_errors() {
         .code(1)
         .stderr("rehearse: no question has the tag \"nope\": check its spelling in the bank\n");
 }
+
+#[test]
+fn a_drill_left_by_an_earlier_session_today_is_asked_in_the_next() {
+    let s = Sandbox::new();
+    s.rehearse(NOW)
+        .args(["review", "--new", "2"])
+        .write_stdin("1\nq\n")
+        .assert()
+        .success();
+    s.rehearse(NOW)
+        .args(["review", "--peek", "--new", "2"])
+        .assert()
+        .success()
+        .stdout(predicate::str::ends_with(
+            "then 1 to drill again from earlier today\n",
+        ));
+    let out = s
+        .rehearse(NOW)
+        .args(["review", "--new", "2"])
+        .write_stdin("5\n5\n")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("1 questions: 0 due, 1 new, then 1 to drill again from earlier today."),
+        "{text}"
+    );
+    assert!(text.contains("[drill, 1 left] Golang Language & Runtime > Goroutines, Scheduler & the GMP Model\nExplain the GMP model"), "{text}");
+    let kinds: Vec<(String, String, i64)> = s
+        .sql()
+        .prepare("SELECT question_id, kind, grade FROM review_log ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let want = [
+        ("go-runtime/gmp-model", "review", 1),
+        ("go-runtime/gomaxprocs", "review", 5),
+        ("go-runtime/gmp-model", "drill", 5),
+    ];
+    assert_eq!(
+        kinds,
+        want.map(|(q, k, g)| (q.to_string(), k.to_string(), g))
+            .to_vec()
+    );
+    // Drilled to 4 or more: nothing is left for a third session.
+    s.rehearse(NOW)
+        .args(["review", "--new", "2"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("Nothing to review today."));
+}
+
+#[test]
+fn a_line_that_is_not_utf8_gets_the_hint() {
+    let s = Sandbox::new();
+    let out = s
+        .rehearse(NOW)
+        .args(["review", "--limit", "1"])
+        .write_stdin(&b"\xff\xfe\n5\n"[..])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text = stdout(&out);
+    assert!(
+        text.contains("Press Enter to see the points, type 0-5 to grade"),
+        "{text}"
+    );
+    assert!(text.contains("Session over: 1 reviewed (1 at 5)"), "{text}");
+}

@@ -252,3 +252,39 @@ fn an_empty_database_has_no_nan_and_says_no_reviews_yet() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_retired_question_keeps_its_history_in_the_overview() {
+    let s = history();
+    // Retire beta/b1 (two scheduling reviews, one a day, both lapses).
+    s.write(
+        "bank/b.toml",
+        &BANK_B.replace("[[question]]\nid = \"b1\"\nprompt = \"B one?\"\n\n", ""),
+    );
+    s.rehearse("2026-03-02T10:00:00Z")
+        .args(["import", "--prune", "bank"])
+        .assert()
+        .success();
+    let v = stats_json(&s, "2026-03-02T20:00:00Z", &[]);
+    assert_eq!(v["overview"]["questions"]["retired"], 1);
+    // Its reviews still count: the same 7 of 10 and 5 reviews today as before.
+    assert_eq!(v["overview"]["retention"], 0.7);
+    assert_eq!(v["overview"]["reviews_today"], 5);
+    assert_eq!(v["activity"][83]["count"], 7);
+    // But beta's area holds only b2 now: retention 2/2, EF 2.46, no lapses.
+    let beta = v["decks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["deck"] == "beta")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            beta["questions"].clone(),
+            beta["retention"].clone(),
+            beta["lapses"].clone()
+        ),
+        (json!(1), json!(1.0), json!(0))
+    );
+}

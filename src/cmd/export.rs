@@ -25,8 +25,9 @@ pub fn run(args: &ExportArgs, env: &Env, stdout: &mut impl Write) -> Result<()> 
         }
     }
     let questions = env.store.backup_questions(&args.decks)?;
+    // -o names a folder when it is one, ends in '/', or several decks are exported.
     if let (ExportFormat::Toml, Some(dir)) = (&args.format, &args.output)
-        && (dir.is_dir() || dir.to_string_lossy().ends_with('/'))
+        && (dir.is_dir() || dir.to_string_lossy().ends_with('/') || decks.len() > 1)
     {
         return toml_dir(&decks, &questions, dir);
     }
@@ -46,6 +47,12 @@ pub fn run(args: &ExportArgs, env: &Env, stdout: &mut impl Write) -> Result<()> 
                     bail!(
                         "the toml format holds one deck per file, and {} decks are selected: pass -o DIR for one file per deck, or --deck D",
                         decks.len()
+                    );
+                }
+                if !questions.iter().any(|q| !q.retired) {
+                    bail!(
+                        "deck \"{}\" has no active questions: a bank file needs at least one",
+                        decks[0].id
                     );
                 }
                 out.write_all(deck_toml(&decks[0], &questions)?.as_bytes())?;
@@ -155,7 +162,12 @@ fn deck_toml(deck: &backup::Deck, questions: &[backup::Question]) -> Result<Stri
 
 fn toml_dir(decks: &[backup::Deck], questions: &[backup::Question], dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    for (i, d) in decks.iter().enumerate() {
+    // A deck whose questions are all retired has nothing to import: no file for it.
+    let active: Vec<&backup::Deck> = decks
+        .iter()
+        .filter(|d| questions.iter().any(|q| q.deck == d.id && !q.retired))
+        .collect();
+    for (i, d) in active.into_iter().enumerate() {
         let path = dir.join(format!("{:02}-{}.toml", i + 1, d.id));
         let mut f = AtomicFile::create(&path)?;
         f.file.write_all(deck_toml(d, questions)?.as_bytes())?;

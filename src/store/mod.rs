@@ -226,6 +226,21 @@ pub fn explain(path: &Path, err: anyhow::Error) -> anyhow::Error {
         .chain()
         .find_map(|e| e.downcast_ref::<rusqlite::Error>())
         .and_then(|e| e.sqlite_error_code());
+    let unreadable = err.chain().any(|e| {
+        matches!(
+            e.downcast_ref::<rusqlite::Error>(),
+            Some(
+                rusqlite::Error::FromSqlConversionFailure(..)
+                    | rusqlite::Error::InvalidColumnType(..)
+            )
+        )
+    });
+    if unreadable {
+        return anyhow!(
+            "{} holds a value rehearse cannot read (edited by another program?): restore it from a backup, or pass another --db path",
+            path.display()
+        );
+    }
     match code {
         Some(DatabaseCorrupt) | Some(NotADatabase) => anyhow!(
             "{} is damaged (SQLite: database disk image is malformed): restore it from a backup, or pass another --db path",

@@ -234,6 +234,22 @@ impl Store {
         self.query_cards(&sql)
     }
 
+    /// Questions an earlier session `today` left to drill: their last grade today is below 4.
+    /// In the order they were graded.
+    pub fn pending_drills(&self, filter: &Filter, today: NaiveDate) -> Result<Vec<Card>> {
+        let mut sql = Sql::new(CARD_SELECT);
+        sql.push(
+            " JOIN (SELECT question_id AS qid, max(id) AS last FROM review_log WHERE day = ? GROUP BY question_id) t
+                ON t.qid = q.id
+              JOIN review_log lr ON lr.id = t.last
+              WHERE q.retired = 0 AND s.question_id IS NOT NULL AND lr.grade < 4",
+            [day_value(today)],
+        );
+        sql.filter(filter);
+        sql.push(" ORDER BY t.last", []);
+        self.query_cards(&sql)
+    }
+
     /// How many active questions are due on `today` or earlier.
     pub fn due_total(&self, filter: &Filter, today: NaiveDate) -> Result<u64> {
         if filter.is_empty() {

@@ -12,7 +12,7 @@ use chrono::{Days, NaiveDate};
 use queue::Queue;
 use serde::Serialize;
 use session::Session;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -30,10 +30,16 @@ pub fn run(
         .new_limit
         .saturating_sub(env.store.introduced_on(env.today)?);
     let mut queue = Queue::new(&env.store, filter.clone(), env.today, room, args.limit)?;
+    // A session that ended before its drill list was done leaves those questions for later today.
+    let resumed = if args.limit == Some(0) {
+        Vec::new()
+    } else {
+        env.store.pending_drills(&filter, env.today)?
+    };
     if args.peek {
-        return peek(args, &mut queue, env, out);
+        return peek(args, &mut queue, resumed.len(), env, out);
     }
-    if queue.is_empty() {
+    if queue.is_empty() && resumed.is_empty() {
         return nothing_due(&filter, env, args, out);
     }
     let tally = Arc::new(Mutex::new(Tally::default()));
@@ -43,18 +49,24 @@ pub fn run(
         filter.clone(),
         env.today,
     );
+    let again = match resumed.len() {
+        0 => String::new(),
+        n => format!(", then {n} to drill again from earlier today"),
+    };
     writeln!(
         out,
-        "{} questions: {} due, {} new. {LAYERS}",
+        "{} questions: {} due, {} new{again}. {LAYERS}",
         queue.len(),
         queue.due,
         queue.new
     )?;
     let echo = !std::io::stdin().is_terminal();
+    let drill = (0..resumed.len()).map(|i| session::RESUMED + i).collect();
     let mut session = Session {
         queue,
+        resumed,
         pos: 0,
-        drill: VecDeque::new(),
+        drill,
         undo: Vec::new(),
         tally,
         echo,
@@ -105,7 +117,13 @@ struct PeekItem<'a> {
 /// How much of the queue --peek lists when no --limit is given.
 const PEEK_SHOWS: usize = 100;
 
-fn peek(args: &ReviewArgs, queue: &mut Queue, env: &Env, out: &mut impl Write) -> Result<()> {
+fn peek(
+    args: &ReviewArgs,
+    queue: &mut Queue,
+    drill: usize,
+    env: &Env,
+    out: &mut impl Write,
+) -> Result<()> {
     let shown = if args.limit.is_some() {
         queue.len()
     } else {
@@ -140,6 +158,8 @@ fn peek(args: &ReviewArgs, queue: &mut Queue, env: &Env, out: &mut impl Write) -
             new: u64,
             queue: Vec<PeekItem<'a>>,
             more: usize,
+            /// Questions left to drill again from an earlier session today.
+            drill: usize,
         }
         let peek = Peek {
             today: env.today,
@@ -147,6 +167,7 @@ fn peek(args: &ReviewArgs, queue: &mut Queue, env: &Env, out: &mut impl Write) -
             new: queue.new,
             queue: items,
             more,
+            drill,
         };
         serde_json::to_writer_pretty(&mut *out, &peek)?;
         writeln!(out)?;
@@ -163,6 +184,9 @@ fn peek(args: &ReviewArgs, queue: &mut Queue, env: &Env, out: &mut impl Write) -
     }
     if more > 0 {
         writeln!(out, "... and {more} more (--limit N lists N)")?;
+    }
+    if drill > 0 {
+        writeln!(out, "then {drill} to drill again from earlier today")?;
     }
     Ok(())
 }

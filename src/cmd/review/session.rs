@@ -23,8 +23,13 @@ pub struct Undo {
     tally: Tally,
 }
 
+/// Card numbers from here on name `Session::resumed` cards, not queue positions.
+pub const RESUMED: usize = usize::MAX / 2;
+
 pub struct Session {
     pub queue: Queue,
+    /// Questions an earlier session today left on its drill list (numbered from RESUMED).
+    pub resumed: Vec<Card>,
     /// The next question of the main queue.
     pub pos: usize,
     /// Questions graded below 4 today, asked again after the queue.
@@ -78,6 +83,20 @@ fn parse(line: &str, points: usize) -> Input {
 }
 
 impl Session {
+    fn card(&self, idx: usize) -> &Card {
+        match idx.checked_sub(RESUMED) {
+            Some(i) => &self.resumed[i],
+            None => &self.queue.cards[idx],
+        }
+    }
+
+    fn card_mut(&mut self, idx: usize) -> &mut Card {
+        match idx.checked_sub(RESUMED) {
+            Some(i) => &mut self.resumed[i],
+            None => &mut self.queue.cards[idx],
+        }
+    }
+
     pub fn run(
         &mut self,
         env: &mut Env,
@@ -93,7 +112,7 @@ impl Session {
             } else {
                 return Ok(());
             };
-            let card = &self.queue.cards[idx];
+            let card = self.card(idx);
             let place = if drilling {
                 format!("drill, {} left", self.drill.len())
             } else {
@@ -127,8 +146,11 @@ impl Session {
                     write!(out, "grade 0-5 > ")?;
                 }
                 out.flush()?;
-                let mut line = String::new();
-                if input.read_line(&mut line)? == 0 {
+                // Bytes, not a String: a line that is not UTF-8 gets the hint, not an abort.
+                let mut raw = Vec::new();
+                let read = input.read_until(b'\n', &mut raw)?;
+                let line = String::from_utf8_lossy(&raw).into_owned();
+                if read == 0 {
                     writeln!(out)?;
                     self.end();
                     return Ok(());
@@ -140,7 +162,7 @@ impl Session {
                 match parse(&line, if revealed { npoints } else { 0 }) {
                     Input::Enter if !revealed => {
                         revealed = true;
-                        reveal(&self.queue.cards[idx], out)?;
+                        reveal(self.card(idx), out)?;
                     }
                     Input::Enter => match offered.take() {
                         Some((g, missed)) => {
@@ -230,7 +252,7 @@ impl Session {
             ms: answer_ms,
         } = answer;
         let now = clock::now()?;
-        let card = &self.queue.cards[idx];
+        let card = self.card(idx);
         let before = card.state.clone();
         let after = match (&before, drilling) {
             (Some(s), true) => s.clone(),
@@ -244,7 +266,9 @@ impl Session {
                 StateRow {
                     n: next.n,
                     ef_milli: next.ef_milli,
-                    interval: next.interval,
+                    // The store keeps SQLite integers: an interval past i64 (only after
+                    // dozens of perfect grades) is kept as the store will read it back.
+                    interval: next.interval.min(i64::MAX as u64),
                     due: sm2::due_date(env.today, next.interval),
                     introduced: before.as_ref().map_or(env.today, |s| s.introduced),
                     last_review: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
@@ -292,7 +316,7 @@ impl Session {
             drill: self.drill.clone(),
             tally: tally.clone(),
         });
-        let id = &self.queue.cards[idx].question.id;
+        let id = self.card(idx).question.id.clone();
         if drilling {
             tally.drill_answers += 1;
             self.drill.pop_front();
@@ -302,7 +326,7 @@ impl Session {
             self.pos += 1;
         }
         if g.needs_drill() {
-            tally.drilled.insert(id.clone());
+            tally.drilled.insert(id);
             self.drill.push_back(idx);
         }
         drop(tally);
@@ -321,7 +345,7 @@ impl Session {
                 if days == 1 { "" } else { "s" }
             )?;
         }
-        self.queue.cards[idx].state = Some(after);
+        self.card_mut(idx).state = Some(after);
         Ok(())
     }
 
@@ -331,7 +355,7 @@ impl Session {
             writeln!(out, "Nothing to undo in this session.")?;
             return Ok(false);
         };
-        let card = &mut self.queue.cards[u.card];
+        let card = self.card_mut(u.card);
         if !env
             .store
             .undo(u.log_id, &card.question.id, &u.written, u.previous.as_ref())?
