@@ -213,6 +213,7 @@ pub fn report(input: &Input) -> Report {
     let mut section_index: FxHashMap<(&str, &str), usize> = FxHashMap::default();
 
     let mut deck_index: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut last: Option<(&str, &str, usize, usize)> = None;
     for (qi, q) in input.questions.iter().enumerate() {
         if q.retired {
             counts.retired += 1;
@@ -220,16 +221,24 @@ pub fn report(input: &Input) -> Report {
             place[qi] = Some(Place::Retired);
             continue;
         }
-        let di = *deck_index.entry(q.deck_id.as_str()).or_insert_with(|| {
-            decks.push((q.deck_id.clone(), Acc::default()));
-            decks.len() - 1
-        });
-        let si = *section_index
-            .entry((q.deck_id.as_str(), q.section.as_str()))
-            .or_insert_with(|| {
-                sections.push(((q.deck_id.clone(), q.section.clone()), Acc::default()));
-                sections.len() - 1
-            });
+        // Questions come in bank order, so most share the previous one's deck and section.
+        let (di, si) = match last {
+            Some((d, sec, di, si)) if d == q.deck_id && sec == q.section => (di, si),
+            _ => {
+                let di = *deck_index.entry(q.deck_id.as_str()).or_insert_with(|| {
+                    decks.push((q.deck_id.clone(), Acc::default()));
+                    decks.len() - 1
+                });
+                let si = *section_index
+                    .entry((q.deck_id.as_str(), q.section.as_str()))
+                    .or_insert_with(|| {
+                        sections.push(((q.deck_id.clone(), q.section.clone()), Acc::default()));
+                        sections.len() - 1
+                    });
+                (di, si)
+            }
+        };
+        last = Some((q.deck_id.as_str(), q.section.as_str(), di, si));
         place[qi] = Some(Place::Active(di, si));
         let lapses = q.state.map_or(0, |s| s.lapses);
         for acc in [&mut decks[di].1, &mut sections[si].1] {
