@@ -110,25 +110,23 @@ fn thirty_days_of_sessions_end_in_the_exact_sm2_state() {
             .assert()
             .success();
     }
-    let conn = s.sql();
-    let mut st = conn
-        .prepare("SELECT question_id, n, ef_milli, interval, due FROM card_state")
-        .unwrap();
-    let got: HashMap<String, St> = st
-        .query_map([], |r| {
-            let due: String = r.get(4)?;
-            Ok((
-                r.get(0)?,
-                St {
-                    n: r.get(1)?,
-                    ef: r.get(2)?,
-                    interval: r.get(3)?,
-                    due: due.parse().unwrap(),
-                },
-            ))
-        })
-        .unwrap()
-        .map(Result::unwrap)
+    let got: HashMap<String, St> = s
+        .rows(
+            "SELECT question_id, n, ef_milli, interval, due FROM card_state",
+            |r| {
+                let due: String = r.get(4)?;
+                Ok((
+                    r.get(0)?,
+                    St {
+                        n: r.get(1)?,
+                        ef: r.get(2)?,
+                        interval: r.get(3)?,
+                        due: due.parse().unwrap(),
+                    },
+                ))
+            },
+        )
+        .into_iter()
         .collect();
     assert_eq!(
         got.len(),
@@ -145,15 +143,7 @@ fn thirty_days_of_sessions_end_in_the_exact_sm2_state() {
 #[test]
 fn a_failed_question_is_drilled_until_4_and_drills_never_reschedule() {
     let s = Sandbox::new();
-    let out = s
-        .rehearse(NOW)
-        .args(["review", "--limit", "1"])
-        .write_stdin("2\n3\n1\n4\n")
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let text = stdout(&out);
+    let text = s.review(NOW, &["--limit", "1"], "2\n3\n1\n4\n");
     assert_eq!(text.matches("[drill, 1 left]").count(), 3, "{text}");
     assert!(
         text.contains(
@@ -161,14 +151,9 @@ fn a_failed_question_is_drilled_until_4_and_drills_never_reschedule() {
         ),
         "{text}"
     );
-    let kinds: Vec<(String, i64)> = s
-        .sql()
-        .prepare("SELECT kind, grade FROM review_log ORDER BY id")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let kinds: Vec<(String, i64)> = s.rows("SELECT kind, grade FROM review_log ORDER BY id", |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    });
     let want: Vec<(String, i64)> = [("review", 2), ("drill", 3), ("drill", 1), ("drill", 4)]
         .iter()
         .map(|(k, g)| (k.to_string(), *g))
@@ -198,26 +183,12 @@ fn undo_restores_the_exact_state_and_removes_the_log_row() {
         .assert()
         .success();
     let snapshot = |s: &Sandbox| -> Vec<(String, i64, i64, i64, String, String, String)> {
-        s.sql()
-            .prepare("SELECT question_id, n, ef_milli, interval, due, introduced, last_review FROM card_state ORDER BY question_id")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
+        s.rows("SELECT question_id, n, ef_milli, interval, due, introduced, last_review FROM card_state ORDER BY question_id", |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
     };
     let before = snapshot(&s);
     let log_before = s.count("SELECT count(*) FROM review_log");
     // Next day: the reviewed question is due, a new one follows. Grade both, undo both.
-    let out = s
-        .rehearse("2026-03-02T10:00:00Z")
-        .args(["review", "--limit", "2"])
-        .write_stdin("5\n3\nu\nu\nq\n")
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let text = stdout(&out);
+    let text = s.review("2026-03-02T10:00:00Z", &["--limit", "2"], "5\n3\nu\nu\nq\n");
     assert_eq!(text.matches("Undone:").count(), 2, "{text}");
     assert_eq!(snapshot(&s), before);
     assert_eq!(s.count("SELECT count(*) FROM review_log"), log_before);
@@ -286,15 +257,7 @@ fn the_daily_new_limit_holds_across_sessions_and_1am_counts_for_the_day_before()
 #[test]
 fn bad_keys_empty_lines_and_end_of_input_are_handled() {
     let s = Sandbox::new();
-    let out = s
-        .rehearse(NOW)
-        .args(["review", "--limit", "2"])
-        .write_stdin("x\n7\n\n\nzz\n4\n")
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let text = stdout(&out);
+    let text = s.review(NOW, &["--limit", "2"], "x\n7\n\n\nzz\n4\n");
     assert!(
         text.contains(
             "Press Enter to see the points, type 0-5 to grade, s to skip, u to undo, q to quit."
@@ -331,13 +294,9 @@ fn letters_offer_a_grade_that_enter_accepts_or_a_digit_overrides_and_misses_are_
             "Covered 3 of 5: grade 3 (got there, but shaky or incomplete).",
         ));
     let rows: Vec<(i64, Option<String>)> = s
-        .sql()
-        .prepare("SELECT grade, missed FROM review_log ORDER BY id")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+        .rows("SELECT grade, missed FROM review_log ORDER BY id", |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        });
     assert_eq!(rows[0], (3, Some("[1,3]".to_string())));
     assert_eq!(rows[1].0, 4);
 }
@@ -433,15 +392,7 @@ fn long_queues_load_in_pages_and_peek_lists_the_first_hundred() {
         bank_ids()[..150].to_vec()
     );
     // 150 grades through one session cross two page boundaries, in bank order.
-    let out = s
-        .rehearse(NOW)
-        .args(["review", "--new", "150"])
-        .write_stdin("5\n".repeat(150))
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let text = stdout(&out);
+    let text = s.review(NOW, &["--new", "150"], "5\n".repeat(150));
     assert!(
         text.contains("[65/150]") && text.contains("[150/150]"),
         "{text}"
@@ -449,14 +400,9 @@ fn long_queues_load_in_pages_and_peek_lists_the_first_hundred() {
     assert!(text.contains(
         "Session over: 150 reviewed (150 at 5); 0 drilled (0 drill answers); 150 due tomorrow."
     ));
-    let logged: Vec<String> = s
-        .sql()
-        .prepare("SELECT question_id FROM review_log ORDER BY id")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let logged: Vec<String> = s.rows("SELECT question_id FROM review_log ORDER BY id", |r| {
+        r.get(0)
+    });
     assert_eq!(logged, bank_ids()[..150].to_vec());
 }
 
@@ -511,14 +457,9 @@ fn a_grade_from_another_session_is_never_overwritten() {
         rest.iter().any(|l| l == "Not saved: go-runtime/gmp-model was graded in another session meanwhile; moving on."),
         "{rest:?}"
     );
-    let rows: Vec<(String, i64)> = s
-        .sql()
-        .prepare("SELECT question_id, grade FROM review_log")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let rows: Vec<(String, i64)> = s.rows("SELECT question_id, grade FROM review_log", |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    });
     assert_eq!(rows, [("go-runtime/gmp-model".to_string(), 1)]);
     assert_eq!(
         s.count("SELECT lapses FROM card_state WHERE question_id = 'go-runtime/gmp-model'"),
@@ -570,28 +511,16 @@ fn a_drill_left_by_an_earlier_session_today_is_asked_in_the_next() {
         .stdout(predicate::str::ends_with(
             "then 1 to drill again from earlier today\n",
         ));
-    let out = s
-        .rehearse(NOW)
-        .args(["review", "--new", "2"])
-        .write_stdin("5\n5\n")
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let text = stdout(&out);
+    let text = s.review(NOW, &["--new", "2"], "5\n5\n");
     assert!(
         text.starts_with("1 questions: 0 due, 1 new, then 1 to drill again from earlier today."),
         "{text}"
     );
     assert!(text.contains("[drill, 1 left] Golang Language & Runtime > Goroutines, Scheduler & the GMP Model\nExplain the GMP model"), "{text}");
-    let kinds: Vec<(String, String, i64)> = s
-        .sql()
-        .prepare("SELECT question_id, kind, grade FROM review_log ORDER BY id")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let kinds: Vec<(String, String, i64)> = s.rows(
+        "SELECT question_id, kind, grade FROM review_log ORDER BY id",
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    );
     let want = [
         ("go-runtime/gmp-model", "review", 1),
         ("go-runtime/gomaxprocs", "review", 5),
@@ -613,15 +542,7 @@ fn a_drill_left_by_an_earlier_session_today_is_asked_in_the_next() {
 #[test]
 fn a_line_that_is_not_utf8_gets_the_hint() {
     let s = Sandbox::new();
-    let out = s
-        .rehearse(NOW)
-        .args(["review", "--limit", "1"])
-        .write_stdin(&b"\xff\xfe\n5\n"[..])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let text = stdout(&out);
+    let text = s.review(NOW, &["--limit", "1"], &b"\xff\xfe\n5\n"[..]);
     assert!(
         text.contains("Press Enter to see the points, type 0-5 to grade"),
         "{text}"

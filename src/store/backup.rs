@@ -2,33 +2,14 @@
 
 use super::bank::{DeckRow, QuestionRow, write_bank_rows};
 use super::review::{StateRow, put_state};
-use super::{Store, date};
+use super::{Store, date, deck_args, decks_in, to_sql_int};
 use crate::backup::{self, Existing, Log, Plan, Snapshot};
 use anyhow::Result;
 use chrono::NaiveDate;
-use rusqlite::{ToSql, params};
+use rusqlite::params;
 
 fn opt_date(s: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
     s.as_deref().map(date).transpose()
-}
-
-fn int(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
-}
-
-/// `deck_id IN (...)` for a deck list (numbered from `first`), or nothing for all decks.
-fn deck_cond(col: &str, decks: &[String], first: usize) -> String {
-    if decks.is_empty() {
-        return String::new();
-    }
-    let marks: Vec<String> = (first..first + decks.len())
-        .map(|i| format!("?{i}"))
-        .collect();
-    format!(" AND {col} IN ({})", marks.join(", "))
-}
-
-fn args(decks: &[String]) -> Vec<&dyn ToSql> {
-    decks.iter().map(|d| d as &dyn ToSql).collect()
 }
 
 const LOG_COLUMNS: &str = "l.reviewed_at, l.day, l.question_id, l.kind, l.grade, l.n_before, l.ef_before,
@@ -82,10 +63,10 @@ impl Store {
                 s.n, s.ef_milli, s.interval, s.due, s.introduced, s.last_review
              FROM question q JOIN deck d ON d.id = q.deck_id LEFT JOIN card_state s ON s.question_id = q.id
              WHERE 1{} ORDER BY d.position, q.position, q.id",
-            deck_cond("q.deck_id", decks, 1)
+            decks_in("q.deck_id", decks, 0)
         );
         let mut st = self.conn.prepare(&sql)?;
-        let rows = st.query_map(args(decks).as_slice(), |r| {
+        let rows = st.query_map(deck_args(decks).as_slice(), |r| {
             let due: Option<String> = r.get(11)?;
             let state = match due {
                 None => None,
@@ -129,11 +110,11 @@ impl Store {
             format!(
                 "SELECT {LOG_COLUMNS} FROM review_log l JOIN question q ON q.id = l.question_id
                  WHERE 1{} ORDER BY l.id",
-                deck_cond("q.deck_id", decks, 1)
+                decks_in("q.deck_id", decks, 0)
             )
         };
         let mut st = self.conn.prepare(&sql)?;
-        let mut rows = st.query(args(decks).as_slice())?;
+        let mut rows = st.query(deck_args(decks).as_slice())?;
         while let Some(r) = rows.next()? {
             f(&log_from_row(r)?)?;
         }
@@ -224,13 +205,13 @@ impl Store {
                     l.kind,
                     l.before.n,
                     l.before.ef_milli,
-                    int(l.before.interval),
+                    to_sql_int(l.before.interval),
                     l.before.due.map(|d| d.to_string()),
                     l.after.n,
                     l.after.ef_milli,
-                    int(l.after.interval),
+                    to_sql_int(l.after.interval),
                     l.after.due.map(|d| d.to_string()),
-                    int(l.answer_ms),
+                    to_sql_int(l.answer_ms),
                     l.missed.as_ref().map(serde_json::to_string).transpose()?,
                 ])?;
             }

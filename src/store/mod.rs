@@ -181,6 +181,27 @@ pub(crate) fn date(s: &str) -> rusqlite::Result<NaiveDate> {
     })
 }
 
+/// A count or interval as an SQLite integer; past i64 it saturates.
+pub(crate) fn to_sql_int(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// ` AND <col> IN (?N, ...)` for a deck list, numbered after `taken` parameters; nothing for
+/// an empty list (all decks). `deck_args` gives the matching parameters.
+pub(crate) fn decks_in(col: &str, decks: &[String], taken: usize) -> String {
+    if decks.is_empty() {
+        return String::new();
+    }
+    let marks: Vec<String> = (taken + 1..=taken + decks.len())
+        .map(|i| format!("?{i}"))
+        .collect();
+    format!(" AND {col} IN ({})", marks.join(", "))
+}
+
+pub(crate) fn deck_args(decks: &[String]) -> Vec<&dyn rusqlite::ToSql> {
+    decks.iter().map(|d| d as &dyn rusqlite::ToSql).collect()
+}
+
 /// SQLite writes the database, its -wal and -shm files, and needs its folder writable.
 /// Checked from the permission bits, so the answer is the same for root as for anyone.
 fn check_writable(path: &Path) -> Result<()> {

@@ -1,7 +1,7 @@
 //! Queues, SM-2 state and the review log: what review reads and writes.
 
 use super::bank::{QuestionRow, question_from_row};
-use super::{Store, date};
+use super::{Store, date, to_sql_int};
 use anyhow::Result;
 use chrono::NaiveDate;
 use rusqlite::params;
@@ -50,10 +50,6 @@ pub struct LogEntry {
     pub after: StateRow,
     pub answer_ms: u64,
     pub missed: Option<Vec<usize>>,
-}
-
-fn to_sql_int(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
 }
 
 fn state_from_row(r: &rusqlite::Row) -> rusqlite::Result<Option<StateRow>> {
@@ -295,11 +291,6 @@ impl Store {
             [day.to_string()],
             |r| r.get::<_, i64>(0),
         )? as u64)
-    }
-
-    /// Active questions due by `day` (on or before it).
-    pub fn due_by(&self, filter: &Filter, day: NaiveDate) -> Result<u64> {
-        self.due_total(filter, day)
     }
 
     /// The earliest due date after `today` among active questions, if any.

@@ -1,7 +1,7 @@
 //! Read-only aggregates for `stats`: a few indexed queries, never one per question, and no pass
 //! over the whole log (lapses live with each question's state).
 
-use super::{Store, date};
+use super::{Store, date, deck_args, decks_in};
 use anyhow::Result;
 use chrono::NaiveDate;
 use rusqlite::ToSql;
@@ -40,17 +40,6 @@ pub struct WindowRow {
     pub missed: Vec<usize>,
 }
 
-/// ` AND <col> IN (?2, ?3, ...)` for the decks, numbered after `taken` parameters.
-fn decks_in(col: &str, decks: &[String], taken: usize) -> String {
-    if decks.is_empty() {
-        return String::new();
-    }
-    let marks: Vec<String> = (taken + 1..=taken + decks.len())
-        .map(|i| format!("?{i}"))
-        .collect();
-    format!(" AND {col} IN ({})", marks.join(", "))
-}
-
 fn with_decks<'a>(first: &'a dyn ToSql, decks: &'a [String]) -> Vec<&'a dyn ToSql> {
     let mut args = vec![first];
     args.extend(decks.iter().map(|d| d as &dyn ToSql));
@@ -72,7 +61,7 @@ impl Store {
             decks_in("q.deck_id", decks, 0)
         );
         let mut st = self.conn.prepare(&sql)?;
-        let args: Vec<&dyn ToSql> = decks.iter().map(|d| d as &dyn ToSql).collect();
+        let args = deck_args(decks);
         let mut rows = st.query(args.as_slice())?;
         let mut out: Vec<(i64, i64, QuestionStat)> = Vec::new();
         while let Some(r) = rows.next()? {

@@ -56,6 +56,34 @@ impl Sandbox {
         self.sql().query_row(sql, [], |r| r.get(0)).unwrap()
     }
 
+    /// Runs `review` with these arguments and input; it must succeed. Returns what it printed.
+    pub fn review(&self, now: &str, args: &[&str], stdin: impl Into<Vec<u8>>) -> String {
+        let out = self
+            .rehearse(now)
+            .arg("review")
+            .args(args)
+            .write_stdin(stdin.into())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "review {args:?} failed: {}",
+            stderr(&out)
+        );
+        stdout(&out)
+    }
+
+    /// Every row of a query, each mapped by `f`.
+    pub fn rows<T>(
+        &self,
+        sql: &str,
+        f: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>,
+    ) -> Vec<T> {
+        let conn = self.sql();
+        let mut st = conn.prepare(sql).unwrap();
+        st.query_map([], f).unwrap().map(Result::unwrap).collect()
+    }
+
     /// The bytes of the database and its WAL, for "nothing was written" checks.
     pub fn snapshot(&self) -> Vec<Vec<u8>> {
         ["rehearse.db", "rehearse.db-wal"]

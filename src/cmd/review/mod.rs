@@ -246,7 +246,7 @@ impl Tally {
         out: &mut impl Write,
     ) -> Result<()> {
         let tomorrow = today.checked_add_days(Days::new(1)).unwrap_or(today);
-        let due = store.due_by(filter, tomorrow)?;
+        let due = store.due_total(filter, tomorrow)?;
         let grades: Vec<String> = (0..6)
             .rev()
             .filter(|&g| self.grades[g] > 0)
