@@ -28,6 +28,27 @@ pub enum Command {
     Stats(StatsArgs),
     /// Write the bank, a full backup, a spreadsheet or an Anki file
     Export(ExportArgs),
+    /// List the automatic backups, or put one back
+    Backups(BackupsArgs),
+}
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct BackupsArgs {
+    #[command(subcommand)]
+    pub action: Option<BackupsAction>,
+    /// Print the list as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BackupsAction {
+    /// Replace the database with a backup (the current one is backed up first)
+    Restore {
+        /// The backup's name, as `rehearse backups` lists it
+        name: String,
+    },
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
