@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub fn run(args: &ExportArgs, env: &Env, stdout: &mut impl Write) -> Result<()> {
     let decks = env.store.backup_decks(&args.decks)?;
@@ -29,9 +29,13 @@ pub fn run(args: &ExportArgs, env: &Env, stdout: &mut impl Write) -> Result<()> 
     if let (ExportFormat::Toml, Some(dir)) = (&args.format, &args.output)
         && (dir.is_dir() || dir.to_string_lossy().ends_with('/') || decks.len() > 1)
     {
-        return toml_dir(&decks, &questions, dir);
+        return toml_dir(&decks, &questions, dir, &env.db_path);
     }
-    let mut file = args.output.as_deref().map(AtomicFile::create).transpose()?;
+    let mut file = args
+        .output
+        .as_deref()
+        .map(|p| AtomicFile::create(p, &env.db_path))
+        .transpose()?;
     {
         // A large buffer: the backup is hundreds of MB, and stdout flushes at every newline.
         let mut out: BufWriter<Box<dyn Write + '_>> = BufWriter::with_capacity(
@@ -70,9 +74,12 @@ pub fn run(args: &ExportArgs, env: &Env, stdout: &mut impl Write) -> Result<()> 
 }
 
 /// Writes beside the target and renames into place, so a failed export leaves no half file.
+/// The temporary is `.<name>.<pid>.tmp`, locked while it is written, so the next export
+/// removes one left by a killed process (its lock died with it). A symlinked target is
+/// written through: the link stays, the file it points at is replaced.
 struct AtomicFile {
-    tmp: std::path::PathBuf,
-    target: std::path::PathBuf,
+    tmp: PathBuf,
+    target: PathBuf,
     file: std::fs::File,
     done: bool,
 }
@@ -86,19 +93,30 @@ impl Drop for AtomicFile {
 }
 
 impl AtomicFile {
-    fn create(target: &Path) -> Result<AtomicFile> {
-        let mut name = target.as_os_str().to_owned();
-        name.push(".tmp");
-        let tmp = std::path::PathBuf::from(name);
-        let file = std::fs::File::create(&tmp).with_context(|| {
+    fn create(target: &Path, db: &Path) -> Result<AtomicFile> {
+        let cannot = || {
             format!(
                 "cannot write {}: check that its folder exists and is writable",
                 target.display()
             )
-        })?;
+        };
+        let resolved = resolve(target).with_context(cannot)?;
+        refuse_the_database(target, &resolved, db)?;
+        let dir = match resolved.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = resolved
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .with_context(cannot)?;
+        remove_stale_temporaries(&dir, &name);
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let file = std::fs::File::create(&tmp).with_context(cannot)?;
+        file.lock().with_context(cannot)?;
         Ok(AtomicFile {
             tmp,
-            target: target.to_path_buf(),
+            target: resolved,
             file,
             done: false,
         })
@@ -108,7 +126,83 @@ impl AtomicFile {
         std::fs::rename(&self.tmp, &self.target)
             .with_context(|| format!("cannot write {}", self.target.display()))?;
         self.done = true;
+        if let Some(dir) = self.target.parent()
+            && let Ok(d) = std::fs::File::open(if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            })
+        {
+            let _ = d.sync_all();
+        }
         Ok(())
+    }
+}
+
+/// The file a path names: through any symlinks, with its folder made absolute.
+fn resolve(target: &Path) -> std::io::Result<PathBuf> {
+    let mut path = target.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(&path)?;
+                path = match path.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                };
+            }
+            _ => break,
+        }
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("no file name"))?;
+    Ok(std::fs::canonicalize(dir)?.join(name))
+}
+
+/// The database, its -wal or its -shm would be destroyed by an export written over it.
+fn refuse_the_database(target: &Path, resolved: &Path, db: &Path) -> Result<()> {
+    let Ok(db) = resolve(db) else {
+        return Ok(());
+    };
+    for suffix in ["", "-wal", "-shm"] {
+        if resolved.as_os_str() == super::beside(&db, suffix).as_os_str() {
+            bail!(
+                "{} is the database{}{}: write the export to another path",
+                target.display(),
+                if suffix.is_empty() { "" } else { "'s " },
+                suffix.trim_start_matches('-')
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Removes `.<name>.<pid>.tmp` files whose writer is gone (their lock can be taken).
+fn remove_stale_temporaries(dir: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let file = file.to_string_lossy();
+        let ours = file
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()));
+        if !ours {
+            continue;
+        }
+        if let Ok(f) = std::fs::OpenOptions::new().write(true).open(entry.path())
+            && f.try_lock().is_ok()
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -160,7 +254,12 @@ fn deck_toml(deck: &backup::Deck, questions: &[backup::Question]) -> Result<Stri
     Ok(toml::to_string_pretty(&doc)?)
 }
 
-fn toml_dir(decks: &[backup::Deck], questions: &[backup::Question], dir: &Path) -> Result<()> {
+fn toml_dir(
+    decks: &[backup::Deck],
+    questions: &[backup::Question],
+    dir: &Path,
+    db: &Path,
+) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     // A deck whose questions are all retired has nothing to import: no file for it.
     let active: Vec<&backup::Deck> = decks
@@ -169,7 +268,7 @@ fn toml_dir(decks: &[backup::Deck], questions: &[backup::Question], dir: &Path) 
         .collect();
     for (i, d) in active.into_iter().enumerate() {
         let path = dir.join(format!("{:02}-{}.toml", i + 1, d.id));
-        let mut f = AtomicFile::create(&path)?;
+        let mut f = AtomicFile::create(&path, db)?;
         f.file.write_all(deck_toml(d, questions)?.as_bytes())?;
         f.commit()?;
     }

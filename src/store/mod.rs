@@ -381,4 +381,53 @@ mod tests {
         assert_eq!(store.migrate().unwrap(), None, "a second run does nothing");
         assert_eq!(latest_version(), 4);
     }
+
+    #[test]
+    fn grades_are_committed_with_a_full_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("r.db"), Mode::ReadWrite, None).unwrap();
+        let sync: i64 = store
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 2, "FULL: the WAL is synced at every commit");
+        let journal: String = store
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(journal, "wal");
+    }
+
+    #[test]
+    fn a_full_disk_is_one_line_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        let mut store = Store::open(&path, Mode::ReadWrite, None).unwrap();
+        let pages: i64 = store
+            .conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        store
+            .conn
+            .pragma_update(None, "max_page_count", pages)
+            .unwrap();
+        let err = store
+            .write(|s| {
+                for i in 0..1000 {
+                    s.conn.execute(
+                        "INSERT INTO deck VALUES (?1, 'a long enough title to fill pages', NULL, ?2)",
+                        rusqlite::params![format!("d{i}"), i],
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap_err();
+        assert_eq!(
+            format!("{:#}", explain(&path, err)),
+            format!(
+                "the disk holding {} is full: free some space, then try again (what was saved before stays saved)",
+                path.display()
+            )
+        );
+    }
 }

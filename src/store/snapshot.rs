@@ -3,7 +3,7 @@
 //! moment leaves either no copy or a whole one. Restoring goes through SQLite's backup API,
 //! so other rehearse processes see the old database or the restored one, never a mix.
 
-use super::open::{Identity, damaged, identify, quick_check};
+use super::open::{Identity, damaged, identify, integrity_check, quick_check};
 use super::{Store, latest_version};
 use crate::backups::{self, Reason};
 use anyhow::{Context, Result, anyhow, bail};
@@ -123,14 +123,18 @@ impl Backups {
 /// can read or migrate, whose integrity check passes.
 pub fn verify(path: &Path) -> Result<i64> {
     let shown = path.display();
-    super::open::check_header(path)?;
+    let broken = || {
+        anyhow!(
+            "this backup cannot be restored: {shown} is damaged: choose another (rehearse backups lists them)"
+        )
+    };
+    super::open::check_header(path).map_err(|_| broken())?;
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| super::open_error(path, e))?;
-    let identity = identify(&conn).map_err(|e| super::open_error(path, e))?;
-    let version = match identity {
+    .map_err(|_| broken())?;
+    let version = match identify(&conn).map_err(|_| broken())? {
         Identity::Ours(v) => v,
         Identity::Newer(v) => bail!(
             "{shown} was written by a newer rehearse (schema version {v}, this one knows {}): upgrade rehearse to restore it",
@@ -140,8 +144,8 @@ pub fn verify(path: &Path) -> Result<i64> {
             bail!("{shown} is not a rehearse database: choose another backup")
         }
     };
-    if let Some(problem) = quick_check(&conn).map_err(|e| super::open_error(path, e))? {
-        return Err(damaged(path, &problem)).context("this backup cannot be restored");
+    if !matches!(integrity_check(&conn), Ok(None)) {
+        return Err(broken());
     }
     Ok(version)
 }
@@ -230,10 +234,23 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         {
+            use rusqlite::backup::StepResult;
             let backup = rusqlite::backup::Backup::new(&src, &mut self.conn)?;
-            backup
-                .run_to_completion(-1, Duration::from_millis(10), None)
-                .map_err(super::busy)?;
+            let deadline = std::time::Instant::now() + super::BUSY_TIMEOUT;
+            loop {
+                match backup.step(-1)? {
+                    StepResult::Done => break,
+                    StepResult::More => continue,
+                    // Another rehearse is writing: wait for it, as every write does.
+                    _ if std::time::Instant::now() < deadline => {
+                        std::thread::sleep(Duration::from_millis(10))
+                    }
+                    _ => bail!(
+                        "the database stayed locked by another rehearse for {} s: wait for it to finish, then try again",
+                        super::BUSY_TIMEOUT.as_secs()
+                    ),
+                }
+            }
         }
         self.migrate()?;
         Ok(())
