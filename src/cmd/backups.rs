@@ -51,8 +51,9 @@ fn list(backups: &Backups, json: bool, out: &mut impl Write) -> Result<()> {
         return Ok(());
     }
     writeln!(out, "Backups in {} (newest last):", backups.dir.display())?;
+    let width = all.iter().map(|b| b.name.len()).max().unwrap_or(0);
     for b in &all {
-        writeln!(out, "  {}  {:>9}", b.name, human_size(b.bytes))?;
+        writeln!(out, "  {:width$}  {:>9}", b.name, human_size(b.bytes))?;
     }
     writeln!(out, "Put one back with: rehearse backups restore NAME")?;
     Ok(())
