@@ -103,6 +103,18 @@ pub struct ImportArgs {
     /// Print the summary as JSON
     #[arg(long)]
     pub json: bool,
+    /// Convert an Anki "Notes in Plain Text" export into bank files (needs -o DIR); the
+    /// database is not touched
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "prune", "dry_run", "json"])]
+    pub from_anki: Option<PathBuf>,
+    /// With --from-anki: the folder to write the bank files into
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "DIR",
+        requires = "from_anki"
+    )]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

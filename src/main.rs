@@ -1,3 +1,4 @@
+mod anki;
 mod backup;
 mod backups;
 mod bank;

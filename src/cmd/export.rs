@@ -4,7 +4,6 @@
 use super::Env;
 use crate::backup::{self, FORMAT, VERSION};
 use crate::cli::{ExportArgs, ExportFormat};
-use crate::points;
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -206,52 +205,29 @@ fn remove_stale_temporaries(dir: &Path, name: &str) {
     }
 }
 
-#[derive(Serialize)]
-struct TomlDeck<'a> {
-    deck: TomlDeckHead<'a>,
-    question: Vec<TomlQuestion<'a>>,
-}
-
-#[derive(Serialize)]
-struct TomlDeckHead<'a> {
-    id: &'a str,
-    title: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    guidance: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct TomlQuestion<'a> {
-    id: &'a str,
-    section: &'a str,
-    prompt: &'a str,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    tags: &'a [String],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    points: &'a [String],
-}
-
 /// One deck in the import format; retired questions are left out.
 fn deck_toml(deck: &backup::Deck, questions: &[backup::Question]) -> Result<String> {
-    let doc = TomlDeck {
-        deck: TomlDeckHead {
-            id: &deck.id,
-            title: &deck.title,
-            guidance: deck.guidance.as_deref(),
-        },
-        question: questions
+    let bank_deck = crate::bank::Deck {
+        id: deck.id.clone(),
+        title: deck.title.clone(),
+        guidance: deck.guidance.clone(),
+        questions: questions
             .iter()
             .filter(|q| q.deck == deck.id && !q.retired)
-            .map(|q| TomlQuestion {
-                id: q.id.split_once('/').map_or(&q.id, |(_, id)| id),
-                section: &q.section,
-                prompt: &q.prompt,
-                tags: &q.tags,
-                points: &q.points,
+            .map(|q| crate::bank::Question {
+                id: q
+                    .id
+                    .split_once('/')
+                    .map_or(&q.id[..], |(_, id)| id)
+                    .to_string(),
+                section: q.section.clone(),
+                prompt: q.prompt.clone(),
+                tags: q.tags.clone(),
+                points: q.points.clone(),
             })
             .collect(),
     };
-    Ok(toml::to_string_pretty(&doc)?)
+    crate::bank::to_toml(&bank_deck)
 }
 
 fn toml_dir(
@@ -358,69 +334,13 @@ fn csv(env: &Env, questions: &[backup::Question], out: &mut impl Write) -> Resul
     Ok(())
 }
 
-/// A tab-separated field for Anki: quoted (quotes doubled) when it holds a tab, a quote or a
-/// line break, as Anki's CSV reader expects.
-fn anki_field(s: &str) -> String {
-    if s.contains(['\t', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-fn tag(s: &str) -> String {
-    let mut t = String::new();
-    for c in s.chars() {
-        if c.is_alphanumeric() {
-            t.extend(c.to_lowercase());
-        } else if !t.ends_with('-') && !t.is_empty() {
-            t.push('-');
-        }
-    }
-    t.trim_end_matches('-').to_string()
-}
-
+/// The notes file for Anki's Import File (src/anki.rs).
 fn anki(
     decks: &[backup::Deck],
     questions: &[backup::Question],
     out: &mut impl Write,
 ) -> Result<()> {
-    out.write_all(b"#separator:tab\n#html:false\n#guid column:1\n#tags column:4\n")?;
-    let guidance: HashMap<&str, Option<&str>> = decks
-        .iter()
-        .map(|d| (d.id.as_str(), d.guidance.as_deref()))
-        .collect();
-    for q in questions.iter().filter(|q| !q.retired) {
-        let back = if q.points.is_empty() {
-            let g = guidance
-                .get(q.deck.as_str())
-                .copied()
-                .flatten()
-                .map(|g| format!("{g}\n"))
-                .unwrap_or_default();
-            format!("{g}Check all three layers: definition, mechanism, real-world trade-off.")
-        } else {
-            q.points
-                .iter()
-                .enumerate()
-                .map(|(i, p)| format!("{}) {p}", points::label(i)))
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
-        let mut tags = vec![
-            format!("rehearse::{}", q.deck),
-            format!("rehearse::{}::{}", q.deck, tag(&q.section)),
-        ];
-        tags.extend(q.tags.iter().map(|t| tag(t)));
-        let row = [
-            anki_field(&format!("rehearse:{}", q.id)),
-            anki_field(&q.prompt),
-            anki_field(&back),
-            anki_field(&tags.join(" ")),
-        ];
-        out.write_all(row.join("\t").as_bytes())?;
-        out.write_all(b"\n")?;
-    }
+    out.write_all(crate::anki::write_notes(decks, questions).as_bytes())?;
     Ok(())
 }
 
@@ -434,17 +354,5 @@ mod tests {
         assert_eq!(csv_field("a, b"), "\"a, b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-    }
-
-    #[test]
-    fn anki_tags_have_no_spaces() {
-        assert_eq!(
-            tag("Goroutines, Scheduler & the GMP Model"),
-            "goroutines-scheduler-the-gmp-model"
-        );
-        assert_eq!(
-            tag("API Design (REST / gRPC / WebSocket)"),
-            "api-design-rest-grpc-websocket"
-        );
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod backups;
 pub mod export;
+pub mod from_anki;
 pub mod import;
 pub mod review;
 pub mod stats;
@@ -43,6 +44,12 @@ pub fn run(cli: Cli) -> Result<()> {
     };
     // Any SQLite error about a damaged or read-only file becomes one line that says what to do.
     let explain = |e| store::explain(&db_path, e);
+    if let Command::Import(args) = &cli.command
+        && let Some(file) = &args.from_anki
+    {
+        // A conversion writes bank files only: no database is opened or created.
+        return from_anki::run(file, args.output.as_deref(), &mut Output::stdout());
+    }
     if let Command::Backups(args) = &cli.command {
         // Listing and restoring work also when the database cannot be opened.
         return backups::run(args, &db_path, &backups, &mut Output::stdout()).map_err(explain);
