@@ -659,3 +659,44 @@ fn sigkill_during_the_pre_migration_copy_leaves_no_trusted_broken_copy() {
         assert_eq!(s.count("PRAGMA user_version"), 4);
     }
 }
+
+/// `chattr +i` makes a file unwritable even for root, as a file of another user is for
+/// anyone else; it needs a file system with attributes (ext4 here).
+fn immutable(path: &std::path::Path, on: bool) -> bool {
+    Command::new("chattr")
+        .arg(if on { "+i" } else { "-i" })
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn a_shm_file_that_cannot_be_written_is_named() {
+    let s = Sandbox::new();
+    s.rehearse(NOW).arg("import").assert().success();
+    let shm = s.path("rehearse.db-shm");
+    std::fs::write(&shm, b"").unwrap();
+    assert!(immutable(&shm, true), "chattr +i is needed for this test");
+    let review = s
+        .rehearse(NOW)
+        .arg("review")
+        .write_stdin("4\n")
+        .output()
+        .unwrap();
+    let stats = s.rehearse(NOW).arg("stats").output().unwrap();
+    immutable(&shm, false);
+    assert_eq!(review.status.code(), Some(1));
+    assert_eq!(
+        stderr(&review),
+        format!(
+            "rehearse: {} cannot be written by you (owned by another user?): with no rehearse running, remove it or give it back to yourself, then try again\n",
+            shm.display()
+        )
+    );
+    assert!(
+        stats.status.success(),
+        "reading still works: {}",
+        stderr(&stats)
+    );
+    assert_eq!(s.count("SELECT count(*) FROM review_log"), 0);
+}

@@ -218,6 +218,9 @@ fn check_writable(path: &Path) -> Result<()> {
     {
         bail!("{shown} is read-only: make it writable (chmod u+w), or pass another --db path");
     }
+    if let Some(e) = unwritable_side_file(path) {
+        return Err(e);
+    }
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -233,6 +236,27 @@ fn check_writable(path: &Path) -> Result<()> {
         ),
         Ok(_) => Ok(()),
     }
+}
+
+/// A `-wal` or `-shm` beside the database that this user cannot write (left by another user,
+/// or made immutable): SQLite would only say "read-only".
+fn unwritable_side_file(path: &Path) -> Option<anyhow::Error> {
+    ["-wal", "-shm"].iter().find_map(|suffix| {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        let side = PathBuf::from(side);
+        let denied = side.exists()
+            && std::fs::OpenOptions::new()
+                .write(true)
+                .open(&side)
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied);
+        denied.then(|| {
+            anyhow!(
+                "{} cannot be written by you (owned by another user?): with no rehearse running, remove it or give it back to yourself, then try again",
+                side.display()
+            )
+        })
+    })
 }
 
 /// A lock held past the busy timeout, said plainly.
