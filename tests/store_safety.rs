@@ -700,3 +700,33 @@ fn a_shm_file_that_cannot_be_written_is_named() {
     );
     assert_eq!(s.count("SELECT count(*) FROM review_log"), 0);
 }
+
+#[test]
+fn the_default_database_keeps_its_backups_in_the_data_folder() {
+    let s = Sandbox::new();
+    let run = |now: &str, args: &[&str], input: &str| {
+        let out = s
+            .rehearse(now)
+            .env_remove("REHEARSE_DB")
+            .env("XDG_DATA_HOME", s.path("data"))
+            .args(args)
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    run(NOW, &["review"], "4\nq\n");
+    run("2026-03-02T09:00:00Z", &["review"], "4\nq\n");
+    let dir = s.path("data/rehearse/backups");
+    assert!(dir.join("2026-03-02_090000Z_daily.db").is_file());
+    assert!(
+        !dir.join("2026-03-01_090000Z_daily.db").exists(),
+        "a new database had nothing to keep"
+    );
+    let listed = run("2026-03-02T10:00:00Z", &["backups"], "");
+    assert!(
+        listed.starts_with(&format!("Backups in {} (newest last):\n", dir.display())),
+        "{listed}"
+    );
+}
