@@ -386,11 +386,7 @@ fn sigkill_at_any_moment_of_an_import_leaves_before_or_after() {
             "after a kill at {delay_ms} ms: {n} questions"
         );
         outcomes[(n == 20_003) as usize] += 1;
-        let check: String = s
-            .sql()
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(check, "ok");
+        assert_eq!(s.integrity(), "ok");
         if n == 20_003 {
             // Start again from "before" so later kills land mid-import too.
             s.sql().execute_batch("DELETE FROM question WHERE deck_id = 'big'; DELETE FROM deck WHERE id = 'big';").unwrap();
@@ -417,10 +413,6 @@ fn sigkill_during_review_loses_at_most_the_question_on_screen() {
         review.child.wait().unwrap();
         assert_eq!(s.count("SELECT count(*) FROM review_log"), graded as i64);
         assert_eq!(s.count("SELECT count(*) FROM card_state"), graded as i64);
-        let check: String = s
-            .sql()
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(check, "ok");
+        assert_eq!(s.integrity(), "ok");
     }
 }

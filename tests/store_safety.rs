@@ -147,11 +147,7 @@ fn export_never_writes_over_the_database() {
     review.send("q\n");
     assert!(review.child.wait().unwrap().success());
     assert_eq!(s.count("SELECT count(*) FROM review_log"), 2);
-    let check: String = s
-        .sql()
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(check, "ok");
+    assert_eq!(s.integrity(), "ok");
 }
 
 #[test]
