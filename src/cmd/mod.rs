@@ -20,6 +20,7 @@ pub struct Env {
 }
 
 pub fn run(cli: Cli) -> Result<()> {
+    crate::screen::init(cli.color);
     let now = clock::now()?;
     let today = clock::review_day(now, clock::day_starts()?);
     let dry_run = matches!(&cli.command, Command::Import(a) if a.dry_run);
@@ -56,13 +57,13 @@ fn dispatch(command: Command, env: &mut Env) -> Result<()> {
                 &args,
                 env,
                 &mut std::io::stdin().lock(),
-                &mut std::io::stdout(),
+                &mut crate::screen::stdout(),
             )
         }
         Command::Stats(args) => {
             import::builtin_if_empty(env)?;
             env.store
-                .read(|_| stats::run(&args, env, &mut stdout.lock()))
+                .read(|_| stats::run(&args, env, &mut crate::screen::stdout().lock()))
         }
         Command::Export(args) => {
             import::builtin_if_empty(env)?;
