@@ -196,7 +196,9 @@ fn peek(
         };
         let when = screen::paint(role, &format!("{when:>8}"));
         let id = screen::escape_line(i.id);
-        let pad = " ".repeat(id_w - screen::visible_width(&id));
+        // Without a width, ids keep the 45 columns they always had.
+        let col = if width.is_none() { id_w.max(45) } else { id_w };
+        let pad = " ".repeat(col - screen::visible_width(&id));
         match width {
             None => writeln!(out, "{when}  {id}{pad} {}", screen::fit(i.prompt, Some(70)))?,
             Some(w) => {

@@ -1,0 +1,253 @@
+//! The screen: whole screens at fixed widths (snapshots in tests/snapshots/), lines that fit,
+//! words never cut, colour only when asked for, and bank text that cannot drive the terminal.
+mod common;
+use common::*;
+
+const DAY0: &str = "2026-03-01T09:00:00Z";
+const DAY3: &str = "2026-03-04T09:00:00Z";
+const WIDTHS: [usize; 3] = [60, 80, 120];
+
+/// A database with some history: two questions graded on day 0 (one failed, then drilled),
+/// so on day 3 they are late, with a last grade and an interval.
+fn history() -> Sandbox {
+    let s = Sandbox::new();
+    s.rehearse(DAY0).arg("import").assert().success();
+    s.review(DAY0, &["--limit", "2"], "\nace\n\n5\n4\n");
+    s
+}
+
+fn run(s: &Sandbox, now: &str, width: usize, args: &[&str], input: &str) -> String {
+    let out = s
+        .rehearse(now)
+        .env("COLUMNS", width.to_string())
+        .args(args)
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    stdout(&out)
+}
+
+/// The screens a person sees, by name, at `width`.
+fn screens(s: &Sandbox, width: usize) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "review_technical",
+            run(
+                s,
+                DAY3,
+                width,
+                &["review", "--limit", "3", "--new", "1"],
+                "\nabd\n\n\n5\nzz\n2\n",
+            ),
+        ),
+        (
+            "review_behavioural",
+            run(
+                s,
+                DAY3,
+                width,
+                &["review", "--deck", "behavioral", "--limit", "2"],
+                "\nac\n\n5\nq\n",
+            ),
+        ),
+        (
+            "review_design",
+            run(
+                s,
+                DAY3,
+                width,
+                &["review", "--deck", "system-design", "--limit", "1"],
+                "\n4\n",
+            ),
+        ),
+        (
+            "peek",
+            run(s, DAY3, width, &["review", "--peek", "--limit", "8"], ""),
+        ),
+        ("stats", run(s, DAY3, width, &["stats"], "")),
+    ]
+}
+
+fn assert_fits(name: &str, text: &str, width: usize) {
+    for line in text.lines() {
+        let w = unicode_width::UnicodeWidthStr::width(line);
+        assert!(
+            w <= width,
+            "{name} at {width}: {w} columns: {line:?}\n{text}"
+        );
+    }
+}
+
+#[test]
+fn whole_screens_at_60_80_and_120_columns() {
+    for width in WIDTHS {
+        // The same history for every width: the screens differ only by their width.
+        let s = history();
+        for (name, text) in screens(&s, width) {
+            assert_fits(name, &text, width);
+            insta::assert_snapshot!(format!("{name}_{width}"), text);
+        }
+    }
+}
+
+/// Every point and prompt of the bank, revealed at each width: no line is wider than the
+/// width and every word of the text is printed whole.
+#[test]
+fn every_point_of_the_bank_fits_and_no_word_is_cut() {
+    let s = Sandbox::new();
+    s.rehearse(DAY0).arg("import").assert().success();
+    let texts: Vec<(String, String)> = s.rows("SELECT prompt, points FROM question", |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    });
+    let total = texts.len().to_string();
+    let mut words: Vec<String> = Vec::new();
+    for (prompt, points) in &texts {
+        let points: Vec<String> = serde_json::from_str(points).unwrap();
+        for t in std::iter::once(prompt).chain(&points) {
+            words.extend(t.split_whitespace().map(str::to_string));
+        }
+    }
+    for width in WIDTHS {
+        // Reveal, then skip: nothing is graded, so each width sees the same questions.
+        let text = run(
+            &s,
+            DAY0,
+            width,
+            &["review", "--new", &total, "--limit", &total],
+            &"\ns\n".repeat(texts.len()),
+        );
+        assert_eq!(text.matches("Skipped: it stays due.").count(), texts.len());
+        assert_fits("review", &text, width);
+        let printed: std::collections::HashSet<&str> = text.split_whitespace().collect();
+        for w in &words {
+            assert!(
+                printed.contains(w.as_str()),
+                "at {width}: {w:?} is not printed whole"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_columns_and_no_terminal_means_whole_lines() {
+    let s = history();
+    let text = s.review(DAY3, &["--limit", "1"], "\n");
+    assert!(
+        text.contains("\n  a) G = goroutine (its stack, program counter, status); M = OS thread; P = logical processor holding the resources needed to run Go code\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn colour_only_when_asked_and_never_from_bank_text() {
+    let s = history();
+    let esc = |t: &str| t.contains('\x1b');
+    let plain = run(&s, DAY3, 80, &["review", "--peek"], "");
+    assert!(!esc(&plain), "a pipe gets no colour by default");
+    let always = run(&s, DAY3, 80, &["--color", "always", "review", "--peek"], "");
+    assert!(esc(&always), "--color always");
+    let forced = s
+        .rehearse(DAY3)
+        .env("CLICOLOR_FORCE", "1")
+        .args(["review", "--peek"])
+        .output()
+        .unwrap();
+    assert!(esc(&stdout(&forced)), "CLICOLOR_FORCE");
+    let no_color = s
+        .rehearse(DAY3)
+        .env("CLICOLOR_FORCE", "1")
+        .env("NO_COLOR", "1")
+        .args(["review", "--peek"])
+        .output()
+        .unwrap();
+    assert!(
+        !esc(&stdout(&no_color)),
+        "NO_COLOR wins over CLICOLOR_FORCE"
+    );
+    let never = s
+        .rehearse(DAY3)
+        .env("CLICOLOR_FORCE", "1")
+        .args(["--color", "never", "review", "--peek"])
+        .output()
+        .unwrap();
+    assert!(!esc(&stdout(&never)), "--color never");
+    // Without colour the words carry the meaning: the same text, less the styling.
+    let stripped = always
+        .split('\x1b')
+        .enumerate()
+        .map(|(i, part)| {
+            if i == 0 {
+                part
+            } else {
+                &part[part.find('m').unwrap() + 1..]
+            }
+        })
+        .collect::<String>();
+    assert_eq!(stripped, plain);
+}
+
+const HOSTILE: &str = r#"
+[deck]
+id = "hostile"
+title = "Hostile \u001b]0;owned\u0007deck"
+guidance = "Answer \u001b[2J fast"
+
+[[question]]
+id = "q1"
+section = "Sec \u202e tion"
+prompt = "Clear \u001b[2J\u001b[H the screen, NUL \u0000 here, and \u202e reversed"
+points = ["first \u001b[31m red", "second \u0000 nul", "third \u202e flip"]
+"#;
+
+#[test]
+fn control_characters_in_bank_text_are_shown_escaped() {
+    let s = Sandbox::new();
+    let bank = s.write("hostile.toml", HOSTILE);
+    s.rehearse(DAY0).arg("import").arg(&bank).assert().success();
+    let peek = run(&s, DAY0, 80, &["review", "--peek"], "");
+    // Letters grading, so the missed points show in stats too.
+    let review = run(&s, DAY0, 80, &["--color", "always", "review"], "\na\n\n3\n");
+    let stats = run(&s, DAY0, 80, &["stats"], "");
+    let stats_wide = s.rehearse(DAY0).arg("stats").output().unwrap();
+    for (name, text) in [
+        ("review", review.as_str()),
+        ("peek", peek.as_str()),
+        ("stats", stats.as_str()),
+        ("stats without a width", &stdout(&stats_wide)),
+    ] {
+        for bad in [
+            "\x1b[2J", "\x1b[H", "\x1b]0", "\x1b[31m", "\0", "\u{202e}", "\x07",
+        ] {
+            assert!(!text.contains(bad), "{name} printed {bad:?} raw:\n{text}");
+        }
+    }
+    for want in [
+        "Clear \\u{1b}[2J\\u{1b}[H the screen, NUL \\u{0} here, and \\u{202e} reversed",
+        "first \\u{1b}[31m red",
+        "second \\u{0} nul",
+        "third \\u{202e} flip",
+        "Answer \\u{1b}[2J fast",
+        "Hostile \\u{1b}]0;owned\\u{7}deck",
+        "Sec \\u{202e} tion",
+    ] {
+        assert!(review.contains(want), "review lacks {want:?}:\n{review}");
+    }
+    assert!(peek.contains("Clear \\u{1b}[2J"), "{peek}");
+    assert!(stats.contains("Sec \\u{202e} tion"), "{stats}");
+    assert!(stats.contains("second \\u{0} nul"), "{stats}");
+}
+
+#[test]
+fn review_help_lists_the_keys() {
+    let s = Sandbox::new();
+    let out = s
+        .rehearse(DAY0)
+        .args(["review", "--help"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    for key in ["Space, Enter", "0-5", "a-f", "u ", "s ", "q, Ctrl-C", "-  "] {
+        assert!(text.contains(&format!("\n  {key}")), "{key:?} in\n{text}");
+    }
+}
