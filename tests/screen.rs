@@ -251,3 +251,34 @@ fn review_help_lists_the_keys() {
         assert!(text.contains(&format!("\n  {key}")), "{key:?} in\n{text}");
     }
 }
+
+#[test]
+fn the_header_says_how_late_the_last_grade_the_interval_and_lapses() {
+    let s = Sandbox::new();
+    s.rehearse(DAY0).arg("import").assert().success();
+    s.review(DAY0, &["--limit", "1"], "2\n4\n");
+    // Day 3: graded 3, drilled (its header shows today's grade), undone (back as it was).
+    let text = s.review(DAY3, &["--limit", "1"], "3\nu\n");
+    let headers: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with('[') && l.ends_with(')'))
+        .collect();
+    let late = "[1/1] Golang Language & Runtime > Goroutines, Scheduler & the GMP Model  (2 days late; last 2, 1-day interval; 1 lapse)";
+    assert_eq!(
+        headers,
+        [
+            late,
+            "[drill, 1 left] Golang Language & Runtime > Goroutines, Scheduler & the GMP Model  (due tomorrow; last 3, 1-day interval; 1 lapse)",
+            late,
+        ],
+        "{text}"
+    );
+    // A new question says so; a deck whose title is its section shows it once.
+    let text = s.review(DAY3, &["--deck", "behavioral", "--limit", "1"], "q\n");
+    assert!(
+        text.contains(
+            "\n[1/1] Behavioral & Leadership  (new)\nUse STAR (Situation, Task, Action, Result)."
+        ),
+        "{text}"
+    );
+}

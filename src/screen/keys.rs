@@ -96,67 +96,105 @@ impl<R: BufRead> Input<R> {
     }
 }
 
-/// One key (or, while ticking points, keys up to Enter), as the line it stands for.
-/// The flag: an Enter that accepts the offered grade follows.
+/// What a key does.
+#[derive(Debug, PartialEq, Eq)]
+enum Step {
+    /// The answer is this line; `true`: an Enter that accepts the offered grade follows.
+    Line(String, bool),
+    /// Show the ticks so far after the prompt.
+    Show(String),
+    /// Ctrl-C or Ctrl-D: the session ends.
+    End,
+    /// Nothing (a key release, an arrow, ...).
+    Ignore,
+}
+
+/// Keys turned into answers; `points` letters may be ticked (0 before the points are shown).
+struct Ticker {
+    points: usize,
+    ticks: BTreeSet<usize>,
+    ticking: bool,
+}
+
+impl Ticker {
+    fn press(&mut self, key: KeyEvent) -> Step {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let tick = |c: char| {
+            crate::points::index(c.to_ascii_lowercase())
+                .filter(|&i| self.points > 0 && i < self.points && !matches!(c, 'q' | 's' | 'u'))
+        };
+        match key.code {
+            KeyCode::Char('c' | 'd') if ctrl => Step::End,
+            KeyCode::Enter | KeyCode::Char(' ') if self.ticking => {
+                if self.ticks.is_empty() {
+                    return Step::Line("-".into(), true);
+                }
+                let letters = self.ticks.iter().map(|&i| crate::points::label(i));
+                Step::Line(letters.collect(), true)
+            }
+            KeyCode::Enter | KeyCode::Char(' ') => Step::Line(String::new(), false),
+            // None covered: the grade that earns, at once.
+            KeyCode::Char('-') if self.points > 0 => Step::Line("-".into(), true),
+            KeyCode::Backspace | KeyCode::Esc if self.ticking => {
+                self.ticks.clear();
+                self.ticking = false;
+                Step::Show(String::new())
+            }
+            KeyCode::Char(c) if tick(c).is_some() => {
+                let i = tick(c).unwrap_or(0);
+                if !self.ticks.remove(&i) {
+                    self.ticks.insert(i);
+                }
+                self.ticking = true;
+                let ticked: Vec<String> = self
+                    .ticks
+                    .iter()
+                    .map(|&i| crate::points::label(i).to_string())
+                    .collect();
+                let ticked = if ticked.is_empty() {
+                    "none".to_string()
+                } else {
+                    ticked.join(" ")
+                };
+                Step::Show(format!("{ticked} (Enter accepts)"))
+            }
+            KeyCode::Char(c) => Step::Line(c.to_string(), false),
+            _ => Step::Ignore,
+        }
+    }
+}
+
+/// One key (or, while ticking points, keys up to Enter), as the line it stands for, and
+/// whether an Enter accepting the offered grade follows.
 fn read_keys(points: usize, out: &mut impl Write) -> io::Result<Option<(String, bool)>> {
-    let mut ticks: BTreeSet<usize> = BTreeSet::new();
+    let mut ticker = Ticker {
+        points,
+        ticks: BTreeSet::new(),
+        ticking: false,
+    };
     let mut shown = 0u16;
     loop {
         let key = {
             let _raw = Raw::on()?;
             next_key()?
         };
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let answer = match key.code {
-            KeyCode::Char('c' | 'd') if ctrl => return Ok(None),
-            KeyCode::Enter | KeyCode::Char(' ') if !ticks.is_empty() => {
-                let letters: String = ticks.iter().map(|&i| crate::points::label(i)).collect();
+        match ticker.press(key) {
+            Step::Ignore => {}
+            Step::Show(text) => {
                 clear(out, &mut shown)?;
-                return Ok(Some((letters, true)));
-            }
-            KeyCode::Enter | KeyCode::Char(' ') => String::new(),
-            // None covered: the grade that earns, at once.
-            KeyCode::Char('-') if points > 0 => return Ok(Some(("-".to_string(), true))),
-            KeyCode::Backspace | KeyCode::Esc if !ticks.is_empty() => {
-                ticks.clear();
-                clear(out, &mut shown)?;
-                continue;
-            }
-            KeyCode::Char(c)
-                if points > 0
-                    && !matches!(c, 'q' | 's' | 'u')
-                    && crate::points::index(c.to_ascii_lowercase()).is_some_and(|i| i < points) =>
-            {
-                let i = crate::points::index(c.to_ascii_lowercase()).unwrap_or(0);
-                if !ticks.remove(&i) {
-                    ticks.insert(i);
-                }
-                clear(out, &mut shown)?;
-                let text: Vec<String> = ticks
-                    .iter()
-                    .map(|&i| crate::points::label(i).to_string())
-                    .collect();
-                let text = format!(
-                    "{} (Enter accepts)",
-                    if text.is_empty() {
-                        "none".to_string()
-                    } else {
-                        text.join(" ")
-                    }
-                );
                 write!(out, "{text}")?;
                 out.flush()?;
-                shown = text.chars().count() as u16;
-                continue;
+                shown = u16::try_from(text.chars().count()).unwrap_or(u16::MAX);
             }
-            KeyCode::Char(c) if !ticks.is_empty() && c.is_ascii_digit() => {
+            Step::Line(line, accept) => {
                 clear(out, &mut shown)?;
-                c.to_string()
+                return Ok(Some((line, accept)));
             }
-            KeyCode::Char(c) => c.to_string(),
-            _ => continue,
-        };
-        return Ok(Some((answer, false)));
+            Step::End => {
+                clear(out, &mut shown)?;
+                return Ok(None);
+            }
+        }
     }
 }
 
@@ -181,4 +219,72 @@ fn clear(out: &mut impl Write, shown: &mut u16) -> io::Result<()> {
         *shown = 0;
     }
     out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(points: usize, keys: &[KeyCode]) -> Vec<Step> {
+        let mut t = Ticker {
+            points,
+            ticks: BTreeSet::new(),
+            ticking: false,
+        };
+        keys.iter()
+            .map(|&k| t.press(KeyEvent::new(k, KeyModifiers::NONE)))
+            .collect()
+    }
+
+    fn line(s: &str, accept: bool) -> Step {
+        Step::Line(s.into(), accept)
+    }
+
+    #[test]
+    fn single_keys_act_at_once() {
+        use KeyCode::*;
+        assert_eq!(keys(0, &[Char(' ')]), [line("", false)]);
+        assert_eq!(keys(0, &[Enter]), [line("", false)]);
+        assert_eq!(keys(5, &[Char('4')]), [line("4", false)]);
+        assert_eq!(keys(5, &[Char('u')]), [line("u", false)]);
+        assert_eq!(keys(5, &[Char('q')]), [line("q", false)]);
+        assert_eq!(keys(3, &[Char('s')]), [line("s", false)]);
+        assert_eq!(keys(3, &[Left]), [Step::Ignore]);
+        let mut t = Ticker {
+            points: 3,
+            ticks: BTreeSet::new(),
+            ticking: false,
+        };
+        assert_eq!(
+            t.press(KeyEvent::new(Char('c'), KeyModifiers::CONTROL)),
+            Step::End
+        );
+    }
+
+    #[test]
+    fn letters_tick_and_enter_accepts() {
+        use KeyCode::*;
+        let steps = keys(5, &[Char('a'), Char('c'), Char('a'), Char('e'), Enter]);
+        assert_eq!(
+            steps,
+            [
+                Step::Show("a (Enter accepts)".into()),
+                Step::Show("a c (Enter accepts)".into()),
+                Step::Show("c (Enter accepts)".into()),
+                Step::Show("c e (Enter accepts)".into()),
+                line("ce", true),
+            ]
+        );
+        // A letter past the question's points is not a tick; before the points, none is.
+        assert_eq!(keys(2, &[Char('c')]), [line("c", false)]);
+        assert_eq!(keys(0, &[Char('a')]), [line("a", false)]);
+        // All ticks taken back: nothing covered.
+        assert_eq!(keys(3, &[Char('b'), Char('b'), Enter])[2], line("-", true));
+        // A digit while ticking grades instead; Backspace clears.
+        assert_eq!(keys(3, &[Char('b'), Char('4')])[1], line("4", false));
+        assert_eq!(
+            keys(3, &[Char('b'), Backspace, Enter])[1..],
+            [Step::Show(String::new()), line("", false)]
+        );
+    }
 }

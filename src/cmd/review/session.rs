@@ -20,6 +20,8 @@ pub struct Undo {
     /// The state the grade wrote: undo puts `previous` back only over this.
     written: StateRow,
     previous: Option<StateRow>,
+    /// The last scheduling grade before this one, for the header.
+    last_grade: Option<u8>,
     pos: usize,
     drill: VecDeque<usize>,
     tally: Tally,
@@ -333,6 +335,7 @@ impl Session {
             card: idx,
             written: after.clone(),
             previous: before,
+            last_grade: self.card(idx).last_grade,
             pos: self.pos,
             drill: self.drill.clone(),
             tally: tally.clone(),
@@ -370,7 +373,11 @@ impl Session {
                 ),
             )?;
         }
-        self.card_mut(idx).state = Some(after);
+        let card = self.card_mut(idx);
+        card.state = Some(after);
+        if !drilling {
+            card.last_grade = Some(g.value());
+        }
         Ok(())
     }
 
@@ -395,6 +402,7 @@ impl Session {
             return Ok(false);
         }
         card.state = u.previous;
+        card.last_grade = u.last_grade;
         say(
             out,
             &format!("Undone: {} is back as it was.", card.question.id),
