@@ -288,12 +288,8 @@ fn heat_map(days: &[DayCount], out: &mut impl Write) -> Result<()> {
         .collect();
     writeln!(
         out,
-        "{}",
-        screen::wrap_styled(
-            &format!("· none  {} more (max {max} a day)", key.join(" ")),
-            "      ",
-            "      "
-        )
+        "      · none  {} more (max {max} a day)",
+        key.join(" ")
     )?;
     Ok(())
 }
