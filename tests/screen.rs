@@ -286,13 +286,22 @@ fn the_header_says_how_late_the_last_grade_the_interval_and_lapses() {
 #[test]
 fn json_is_the_same_at_any_width_and_colour() {
     let s = history();
-    for args in [&["stats", "--json"][..], &["review", "--peek", "--json"][..]] {
+    for args in [
+        &["stats", "--json"][..],
+        &["review", "--peek", "--json"][..],
+    ] {
         let plain = stdout(&s.rehearse(DAY3).args(args).output().unwrap());
         for width in WIDTHS {
             let narrow = run(&s, DAY3, width, args, "");
             assert_eq!(narrow, plain, "{args:?} at {width}");
         }
-        let coloured = run(&s, DAY3, 60, &[&["--color", "always"][..], args].concat(), "");
+        let coloured = run(
+            &s,
+            DAY3,
+            60,
+            &[&["--color", "always"][..], args].concat(),
+            "",
+        );
         assert_eq!(coloured, plain, "{args:?} with --color always");
     }
 }
