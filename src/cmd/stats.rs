@@ -232,7 +232,7 @@ fn area_row(a: &Area, with_section: bool) -> Vec<String> {
 fn bars(days: &[DayCount], out: &mut impl Write) -> Result<()> {
     let max = days.iter().map(|d| d.count).max().unwrap_or(0).max(1);
     // "  Mon 03-02 12345  " takes 19 columns before the bar.
-    let longest = screen::width().map_or(40, |w| w.saturating_sub(19).clamp(1, 40)) as u64;
+    let longest = screen::room(19, 40) as u64;
     for d in days {
         let len = (d.count * longest).div_ceil(max) as usize;
         let line = format!(
@@ -262,7 +262,7 @@ fn heat_map(days: &[DayCount], out: &mut impl Write) -> Result<()> {
         grid[offset % 7][offset / 7] = shade(d.count, max);
     }
     // "  Mon " takes 6 columns; a narrow screen shows the latest weeks.
-    let skip = screen::width().map_or(0, |w| weeks.saturating_sub(w.saturating_sub(6).max(1)));
+    let skip = weeks - screen::room(6, weeks);
     for (i, name) in ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
         .iter()
         .enumerate()

@@ -8,12 +8,15 @@
 //! - [`fit`]: one line cut to a width with an ellipsis.
 //! - [`paint`] with a [`Role`]: styled text; the stream from [`stdout`] drops the styling when
 //!   colour is off (`--color never`, `NO_COLOR`, not a terminal), so nothing depends on it.
-//! - [`Table`]: a table that fits the width.
+//! - [`Table`]: a table that fits the width; [`List`]: one line a row, the last column cut.
+//! - [`room`]: how many columns a picture (bars, a calendar) may take.
 //! - [`keys`]: single-key input on a terminal, lines from a pipe.
 
 pub mod keys;
+mod list;
 mod table;
 
+pub use list::{Cell, List};
 pub use table::Table;
 
 use std::borrow::Cow;
@@ -83,6 +86,15 @@ fn detect_width(columns: Option<&str>, tty: bool) -> Option<usize> {
 /// The width lines are wrapped to; `None`: no wrapping.
 pub fn width() -> Option<usize> {
     settings().width
+}
+
+/// The columns left after `used` for a picture that would like `want`: `want` with no
+/// width, else what the width leaves, at least 1.
+pub fn room(used: usize, want: usize) -> usize {
+    match width() {
+        Some(w) => w.saturating_sub(used).clamp(1, want.max(1)),
+        None => want,
+    }
 }
 
 /// Standard output, styled when colour is on and plain otherwise.

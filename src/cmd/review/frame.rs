@@ -184,7 +184,8 @@ pub fn legend(kind: Kind) -> String {
             screen::paint(Role::Legend, kind.meaning(g(v)))
         )
     };
-    let two = 4 + 2 + left_w + 3 + 2 + right_w <= screen::width().unwrap_or(usize::MAX);
+    let pair = 4 + 2 + left_w + 3 + 2 + right_w;
+    let two = screen::room(0, pair) == pair;
     let mut lines = Vec::new();
     for v in [5u8, 3, 1] {
         if two {

@@ -180,47 +180,23 @@ fn peek(
         return Ok(());
     }
     writeln!(out, "{}: {} due, {} new", env.today, queue.due, queue.new)?;
-    let width = screen::width();
-    let id_w = items
-        .iter()
-        .map(|i| screen::visible_width(&screen::escape_line(i.id)))
-        .max()
-        .unwrap_or(0);
+    // Without a width, ids keep the 45 columns and prompts the 70 they always had.
+    let mut list = screen::List::new(3).right(0).min_width(0, 8);
+    if screen::width().is_none() {
+        list = list.min_width(1, 45).cap_last(70);
+    }
     for i in &items {
-        let (when, role) = match i.due {
-            None => ("new".to_string(), screen::Role::Good),
+        let when = match i.due {
+            None => screen::Cell::painted(screen::Role::Good, "new"),
             Some(_) if i.overdue_days > 0 => {
-                (format!("{}d late", i.overdue_days), screen::Role::Late)
+                screen::Cell::painted(screen::Role::Late, format!("{}d late", i.overdue_days))
             }
-            Some(_) => ("due".to_string(), screen::Role::Heading),
+            Some(_) => screen::Cell::painted(screen::Role::Heading, "due"),
         };
-        let when = screen::paint(role, &format!("{when:>8}"));
-        let id = screen::escape_line(i.id);
-        // Without a width, ids keep the 45 columns they always had.
-        let col = if width.is_none() { id_w.max(45) } else { id_w };
-        let pad = " ".repeat(col - screen::visible_width(&id));
-        match width {
-            None => writeln!(out, "{when}  {id}{pad} {}", screen::fit(i.prompt, Some(70)))?,
-            Some(w) => {
-                let room = w.saturating_sub(8 + 2 + id_w + 1);
-                if room >= 20 {
-                    writeln!(
-                        out,
-                        "{when}  {id}{pad} {}",
-                        screen::fit(i.prompt, Some(room))
-                    )?;
-                } else {
-                    // Too narrow for both on one line: the prompt goes under its id.
-                    writeln!(out, "{when}  {id}")?;
-                    writeln!(
-                        out,
-                        "{:10}{}",
-                        "",
-                        screen::fit(i.prompt, Some(w.saturating_sub(10)))
-                    )?;
-                }
-            }
-        }
+        list.row(vec![when, i.id.into(), i.prompt.into()]);
+    }
+    if !items.is_empty() {
+        writeln!(out, "{}", list.render(screen::width()))?;
     }
     if more > 0 {
         writeln!(out, "... and {more} more (--limit N lists N)")?;
