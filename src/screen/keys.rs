@@ -172,7 +172,9 @@ fn read_keys(points: usize, out: &mut impl Write) -> io::Result<Option<(String, 
         ticks: BTreeSet::new(),
         ticking: false,
     };
-    let mut shown = 0u16;
+    // The ticks get a line of their own under the prompt, redrawn in place: a line that
+    // never wraps can always be redrawn.
+    let mut below = false;
     loop {
         let key = {
             let _raw = Raw::on()?;
@@ -181,17 +183,24 @@ fn read_keys(points: usize, out: &mut impl Write) -> io::Result<Option<(String, 
         match ticker.press(key) {
             Step::Ignore => {}
             Step::Show(text) => {
-                clear(out, &mut shown)?;
-                write!(out, "{text}")?;
+                if !below {
+                    writeln!(out)?;
+                    below = true;
+                }
+                clear_line(out)?;
+                write!(out, "  {text}")?;
                 out.flush()?;
-                shown = u16::try_from(text.chars().count()).unwrap_or(u16::MAX);
             }
             Step::Line(line, accept) => {
-                clear(out, &mut shown)?;
+                if below {
+                    clear_line(out)?;
+                }
                 return Ok(Some((line, accept)));
             }
             Step::End => {
-                clear(out, &mut shown)?;
+                if below {
+                    clear_line(out)?;
+                }
                 return Ok(None);
             }
         }
@@ -208,17 +217,17 @@ fn next_key() -> io::Result<KeyEvent> {
     }
 }
 
-/// Takes back the tick display written after the prompt.
-fn clear(out: &mut impl Write, shown: &mut u16) -> io::Result<()> {
-    if *shown > 0 {
-        crossterm::queue!(
-            out,
-            crossterm::cursor::MoveLeft(*shown),
-            crossterm::terminal::Clear(crossterm::terminal::ClearType::UntilNewLine)
-        )?;
-        *shown = 0;
-    }
-    out.flush()
+/// Empties the line the cursor is on and puts the cursor at its start. Straight to the
+/// terminal: `out` may be a stream that drops escape codes when colour is off.
+fn clear_line(out: &mut impl Write) -> io::Result<()> {
+    out.flush()?;
+    let mut tty = io::stdout();
+    crossterm::queue!(
+        tty,
+        crossterm::cursor::MoveToColumn(0),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::CurrentLine)
+    )?;
+    tty.flush()
 }
 
 #[cfg(test)]
