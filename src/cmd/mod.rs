@@ -57,13 +57,13 @@ fn dispatch(command: Command, env: &mut Env) -> Result<()> {
                 &args,
                 env,
                 &mut std::io::stdin().lock(),
-                &mut crate::screen::stdout(),
+                &mut std::io::stdout(),
             )
         }
         Command::Stats(args) => {
             import::builtin_if_empty(env)?;
             env.store
-                .read(|_| stats::run(&args, env, &mut crate::screen::stdout().lock()))
+                .read(|_| stats::run(&args, env, &mut stdout.lock()))
         }
         Command::Export(args) => {
             import::builtin_if_empty(env)?;

@@ -6,8 +6,9 @@
 //! - [`wrap`] / [`wrap_to`]: word wrapping with a first-line and a hanging prefix; bank text is
 //!   escaped on the way ([`escape`]), so a control character never reaches the terminal.
 //! - [`fit`]: one line cut to a width with an ellipsis.
-//! - [`paint`] with a [`Role`]: styled text; the stream from [`stdout`] drops the styling when
-//!   colour is off (`--color never`, `NO_COLOR`, not a terminal), so nothing depends on it.
+//! - [`paint`] with a [`Role`]: styled text when colour is on (`--color always`, or `auto` on
+//!   a terminal without `NO_COLOR`, or `CLICOLOR_FORCE`), plain text otherwise; every role
+//!   also reads without colour. Any `Write` will do for the output.
 //! - [`Table`]: a table that fits the width; [`List`]: one line a row, the last column cut.
 //! - [`room`]: how many columns a picture (bars, a calendar) may take.
 //! - [`keys`]: single-key input on a terminal, lines from a pipe.
@@ -35,7 +36,7 @@ pub enum ColorWhen {
 }
 
 struct Settings {
-    color: anstream::ColorChoice,
+    colour: bool,
     width: Option<usize>,
 }
 
@@ -47,10 +48,13 @@ const MIN_WIDTH: usize = 20;
 /// Fixes the colour choice and the width for this run. Later calls change nothing.
 pub fn init(color: ColorWhen) {
     SETTINGS.get_or_init(|| Settings {
-        color: match color {
-            ColorWhen::Auto => anstream::ColorChoice::Auto,
-            ColorWhen::Always => anstream::ColorChoice::Always,
-            ColorWhen::Never => anstream::ColorChoice::Never,
+        colour: match color {
+            // NO_COLOR, CLICOLOR_FORCE, CLICOLOR, TERM and whether stdout is a terminal.
+            ColorWhen::Auto => {
+                anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+            }
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
         },
         width: detect_width(
             std::env::var("COLUMNS").ok().as_deref(),
@@ -61,7 +65,7 @@ pub fn init(color: ColorWhen) {
 
 fn settings() -> &'static Settings {
     SETTINGS.get_or_init(|| Settings {
-        color: anstream::ColorChoice::Auto,
+        colour: false,
         width: None,
     })
 }
@@ -95,11 +99,6 @@ pub fn room(used: usize, want: usize) -> usize {
         Some(w) => w.saturating_sub(used).clamp(1, want.max(1)),
         None => want,
     }
-}
-
-/// Standard output, styled when colour is on and plain otherwise.
-pub fn stdout() -> anstream::AutoStream<std::io::Stdout> {
-    anstream::AutoStream::new(std::io::stdout(), settings().color)
 }
 
 /// What a piece of text is, for its colour. Every role also reads without colour.
@@ -143,10 +142,14 @@ fn style(role: Role) -> anstyle::Style {
     }
 }
 
-/// `text` styled for `role` (the styling is dropped by [`stdout`] when colour is off).
+/// `text` styled for `role` when colour is on; as it is otherwise.
 pub fn paint(role: Role, text: &str) -> String {
-    if text.is_empty() {
-        return String::new();
+    paint_if(settings().colour, role, text)
+}
+
+fn paint_if(on: bool, role: Role, text: &str) -> String {
+    if !on || text.is_empty() {
+        return text.to_string();
     }
     let s = style(role);
     format!("{s}{text}{s:#}")
@@ -327,7 +330,8 @@ mod tests {
 
     #[test]
     fn styled_prefixes_are_measured_without_their_codes() {
-        let first = format!("  {} ", paint(Role::Key, "a)"));
+        let first = format!("  {} ", paint_if(true, Role::Key, "a)"));
+        assert!(first.contains('\x1b'));
         let w = wrap_to("aaaa bbbb cccc", Some(12), &first, "     ");
         assert_eq!(
             anstream::adapter::strip_str(&w).to_string(),
