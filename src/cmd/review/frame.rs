@@ -169,12 +169,12 @@ pub fn legend(kind: Kind) -> String {
     let g = |v: u8| Grade::new(v).expect("0-5 is a grade");
     let left_w = [5, 3, 1]
         .iter()
-        .map(|&v| kind.meaning(g(v)).chars().count())
+        .map(|&v| screen::visible_width(kind.meaning(g(v))))
         .max()
         .unwrap_or(0);
     let right_w = [4, 2, 0]
         .iter()
-        .map(|&v| kind.meaning(g(v)).chars().count())
+        .map(|&v| screen::visible_width(kind.meaning(g(v))))
         .max()
         .unwrap_or(0);
     let item = |v: u8| {
@@ -189,7 +189,7 @@ pub fn legend(kind: Kind) -> String {
     let mut lines = Vec::new();
     for v in [5u8, 3, 1] {
         if two {
-            let pad = left_w - kind.meaning(g(v)).chars().count();
+            let pad = left_w - screen::visible_width(kind.meaning(g(v)));
             lines.push(format!(
                 "    {}{}   {}",
                 item(v),

@@ -1,4 +1,4 @@
-//! `rehearse review`: the daily session, line-based so a terminal and a pipe behave alike.
+//! `rehearse review`: the daily session: single keys on a terminal, lines from a pipe.
 //! Every grade is saved the moment it is given (log row and state in one transaction).
 
 mod frame;
