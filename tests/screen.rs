@@ -305,3 +305,98 @@ fn json_is_the_same_at_any_width_and_colour() {
         assert_eq!(coloured, plain, "{args:?} with --color always");
     }
 }
+
+/// A real terminal: `script` runs the review on a pseudo-terminal. Keys are sent one at a
+/// time, each after the screen asks for it, with no Enter except to accept the ticks.
+#[test]
+fn on_a_terminal_single_keys_act_at_once_and_the_terminal_is_restored() {
+    use std::io::{Read, Write};
+    use std::sync::{Arc, Mutex};
+    let s = Sandbox::new();
+    s.rehearse(DAY0).arg("import").assert().success();
+    let bin = env!("CARGO_BIN_EXE_rehearse");
+    let mut child = std::process::Command::new("script")
+        .args([
+            "-qfec",
+            &format!("{bin} review --limit 2; stty -a"),
+            "/dev/null",
+        ])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", s.dir.path())
+        .env("REHEARSE_DB", s.db())
+        .env("REHEARSE_NOW", DAY0)
+        .env("REHEARSE_ANSWER_MS", "1000")
+        .env("TZ", "UTC")
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("`script` (util-linux) runs the review on a pseudo-terminal");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let seen = Arc::new(Mutex::new(String::new()));
+    let reader = {
+        let seen = seen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        })
+    };
+    // Waits until `text` has been printed `n` times; a guard against a hang, not a timing.
+    let wait = |text: &str, n: usize| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while seen.lock().unwrap().matches(text).count() < n {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "never saw {text:?} {n} times in:\n{}",
+                seen.lock().unwrap()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    let mut key = |k: &str| {
+        stdin.write_all(k.as_bytes()).unwrap();
+        stdin.flush().unwrap();
+    };
+    wait("quit > ", 1);
+    key(" ");
+    wait("(e.g. abe) > ", 1);
+    key("a");
+    wait("a (Enter accepts)", 1);
+    key("c");
+    wait("a c (Enter accepts)", 1);
+    key("\r");
+    wait("Saved:", 1);
+    wait("quit > ", 2);
+    key("4");
+    wait("Saved:", 2);
+    // The drill of the first question: Ctrl-C ends the session with its summary.
+    wait("quit > ", 3);
+    key("\x03");
+    wait("Session over: 2 reviewed (1 at 4, 1 at 3)", 1);
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    assert!(status.success());
+    let text = seen.lock().unwrap().clone();
+    assert!(text.contains("Covered 2 of 5: grade 3"), "{text}");
+    assert!(text.contains("\x1b["), "colour on a terminal:\n{text}");
+    // `stty -a` after the review: the terminal is back in cooked mode with echo.
+    let stty = &text[text.find("Session over").unwrap()..];
+    assert!(
+        stty.contains(" icanon") && stty.contains(" echo "),
+        "{stty}"
+    );
+    let rows: Vec<(i64, Option<String>)> = s
+        .rows("SELECT grade, missed FROM review_log ORDER BY id", |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        });
+    assert_eq!(rows, [(3, Some("[1,3,4]".to_string())), (4, None)]);
+}
