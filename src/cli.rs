@@ -14,6 +14,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "REHEARSE_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 
+    /// Colour: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it), always, never
+    #[arg(long, global = true, value_enum, default_value_t = crate::screen::ColorWhen::Auto, value_name = "WHEN")]
+    pub color: crate::screen::ColorWhen,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -23,6 +27,7 @@ pub enum Command {
     /// Import bank files or folders (the built-in bank when no path is given)
     Import(ImportArgs),
     /// The daily review session
+    #[command(after_help = REVIEW_KEYS)]
     Review(ReviewArgs),
     /// Weak areas, forecast and activity
     Stats(StatsArgs),
@@ -50,6 +55,17 @@ pub enum BackupsAction {
         name: String,
     },
 }
+
+const REVIEW_KEYS: &str = "\
+Keys during a session (on a terminal each acts at once; from a pipe, one answer a line):
+  Space, Enter  show the points (and the grade legend)
+  0-5           grade (5: fluent, 3: got there, shaky; below 3: wrong)
+  a-f           tick the points you covered; Enter takes the grade they earn
+                (from a pipe: type the letters and Enter, then Enter to accept)
+  -             none of the points covered
+  u             undo the last grade
+  s             skip: the question stays due
+  q, Ctrl-C     end the session with its summary";
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportFormat {

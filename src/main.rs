@@ -6,6 +6,7 @@ mod cli;
 mod clock;
 mod cmd;
 mod points;
+mod screen;
 mod sm2;
 mod stats;
 mod store;

@@ -512,7 +512,7 @@ fn a_drill_left_by_an_earlier_session_today_is_asked_in_the_next() {
         text.starts_with("1 questions: 0 due, 1 new, then 1 to drill again from earlier today."),
         "{text}"
     );
-    assert!(text.contains("[drill, 1 left] Golang Language & Runtime > Goroutines, Scheduler & the GMP Model\nExplain the GMP model"), "{text}");
+    assert!(text.contains("[drill, 1 left] Golang Language & Runtime > Goroutines, Scheduler & the GMP Model  (due tomorrow; last 1, 1-day interval; 1 lapse)\nAnswer in three layers: definition, mechanism, trade-off.\nExplain the GMP model"), "{text}");
     let kinds: Vec<(String, String, i64)> = s.rows(
         "SELECT question_id, kind, grade FROM review_log ORDER BY id",
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),

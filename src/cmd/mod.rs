@@ -23,6 +23,7 @@ pub struct Env {
 }
 
 pub fn run(cli: Cli) -> Result<()> {
+    crate::screen::init(cli.color);
     let now = clock::now()?;
     let today = clock::review_day(now, clock::day_starts()?);
     let dry_run = matches!(&cli.command, Command::Import(a) if a.dry_run);

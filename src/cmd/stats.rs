@@ -2,10 +2,10 @@
 
 use super::Env;
 use crate::cli::StatsArgs;
+use crate::screen::{self, Role, Table};
 use crate::stats::{self, Area, DayCount, Report};
 use anyhow::{Result, bail};
 use chrono::{Datelike, Days};
-use comfy_table::{CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use std::io::Write;
 
 pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
@@ -68,56 +68,69 @@ fn ef(x: Option<f64>) -> String {
     x.map_or("-".into(), |x| format!("{x:.2}"))
 }
 
-fn table(header: &[&str]) -> Table {
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header.to_vec());
-    for i in 1..header.len() {
-        if let Some(c) = t.column_mut(i) {
-            c.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    t
+/// An overview line: its label, then text wrapped under the text.
+fn line(out: &mut impl Write, label: &str, text: &str) -> Result<()> {
+    writeln!(
+        out,
+        "{}",
+        screen::wrap(text, &format!("  {label:<11} "), &" ".repeat(14))
+    )?;
+    Ok(())
 }
 
 fn render(r: &Report, out: &mut impl Write) -> Result<()> {
     let o = &r.overview;
     let q = &o.questions;
     writeln!(out, "Overview, {}", r.today)?;
-    writeln!(
+    line(
         out,
-        "  questions   {} new, {} learning, {} young, {} mature, {} retired",
-        q.new, q.learning, q.young, q.mature, q.retired
+        "questions",
+        &format!(
+            "{} new, {} learning, {} young, {} mature, {} retired",
+            q.new, q.learning, q.young, q.mature, q.retired
+        ),
     )?;
-    writeln!(
+    line(
         out,
-        "  due         {} today, {} tomorrow, {} within 7 days",
-        o.due.today, o.due.tomorrow, o.due.week
+        "due",
+        &format!(
+            "{} today, {} tomorrow, {} within 7 days",
+            o.due.today, o.due.tomorrow, o.due.week
+        ),
     )?;
-    writeln!(
+    line(
         out,
-        "  reviews     {} today ({} drill answers); streak {} day{}",
-        o.reviews_today,
-        o.drills_today,
-        o.streak_days,
-        if o.streak_days == 1 { "" } else { "s" }
+        "reviews",
+        &format!(
+            "{} today ({} drill answers); streak {} day{}",
+            o.reviews_today,
+            o.drills_today,
+            o.streak_days,
+            if o.streak_days == 1 { "" } else { "s" }
+        ),
     )?;
     if o.retention_reviews == 0 {
-        writeln!(
+        line(
             out,
-            "  retention   no reviews yet in the last {} days",
-            r.days
+            "retention",
+            &format!("no reviews yet in the last {} days", r.days),
         )?;
     } else {
-        writeln!(
+        line(
             out,
-            "  retention   {} of {} reviews in the last {} days graded 3+",
-            pct(o.retention),
-            o.retention_reviews,
-            r.days
+            "retention",
+            &format!(
+                "{} of {} reviews in the last {} days graded 3+",
+                pct(o.retention),
+                o.retention_reviews,
+                r.days
+            ),
         )?;
-        writeln!(out, "  answer time {} median", secs(o.median_answer_ms))?;
+        line(
+            out,
+            "answer time",
+            &format!("{} median", secs(o.median_answer_ms)),
+        )?;
     }
 
     for (title, areas, with_section) in [
@@ -125,8 +138,9 @@ fn render(r: &Report, out: &mut impl Write) -> Result<()> {
         ("Weak areas by section", &r.sections, true),
     ] {
         writeln!(out, "\n{title} (weakest first)")?;
-        let mut head = vec![if with_section { "section" } else { "deck" }];
-        head.extend([
+        let name = if with_section { "section" } else { "deck" };
+        let mut t = Table::new(&[
+            name,
             "questions",
             "seen",
             "due",
@@ -135,24 +149,25 @@ fn render(r: &Report, out: &mut impl Write) -> Result<()> {
             "retention",
             "answer",
             "weakness",
+        ])
+        .short(&[
+            name, "qs", "seen", "due", "EF", "lapses", "kept", "time", "weak",
         ]);
-        let mut t = table(&head);
         for a in areas.iter() {
-            t.add_row(area_row(a, with_section));
+            t.row(area_row(a, with_section));
         }
-        writeln!(out, "{t}")?;
+        writeln!(out, "{}", t.render(screen::width()))?;
     }
 
     writeln!(out, "\nWeakest questions")?;
     if r.weakest_questions.is_empty() {
         writeln!(out, "  none: no question has lapsed or lost EF")?;
     } else {
-        let mut t = table(&["question", "section", "lapses", "EF", "interval", "due"]);
-        if let Some(c) = t.column_mut(1) {
-            c.set_cell_alignment(CellAlignment::Left);
-        }
+        let mut t = Table::new(&["question", "section", "lapses", "EF", "interval", "due"])
+            .short(&["question", "section", "lapses", "EF", "ivl", "due"])
+            .left(1);
         for w in &r.weakest_questions {
-            t.add_row(vec![
+            t.row(vec![
                 w.id.clone(),
                 w.section.clone(),
                 w.lapses.to_string(),
@@ -161,7 +176,7 @@ fn render(r: &Report, out: &mut impl Write) -> Result<()> {
                 w.due.to_string(),
             ]);
         }
-        writeln!(out, "{t}")?;
+        writeln!(out, "{}", t.render(screen::width()))?;
     }
 
     writeln!(
@@ -176,11 +191,13 @@ fn render(r: &Report, out: &mut impl Write) -> Result<()> {
         )?;
     } else {
         for m in &r.most_missed_points {
-            writeln!(
-                out,
-                "  {:>3}x  {} {}) {}",
-                m.missed, m.question, m.label, m.point
-            )?;
+            let first = format!(
+                "  {:>3}x  {} {} ",
+                m.missed,
+                screen::escape_line(&m.question),
+                screen::paint(Role::Key, &format!("{})", m.label))
+            );
+            writeln!(out, "{}", screen::wrap(&m.point, &first, "        "))?;
         }
     }
 
@@ -211,16 +228,18 @@ fn area_row(a: &Area, with_section: bool) -> Vec<String> {
     row
 }
 
-/// Horizontal bars, scaled so the longest is 40 cells.
+/// Horizontal bars, scaled so the longest is 40 cells (less when the width is smaller).
 fn bars(days: &[DayCount], out: &mut impl Write) -> Result<()> {
     let max = days.iter().map(|d| d.count).max().unwrap_or(0).max(1);
+    // "  Mon 03-02 12345  " takes 19 columns before the bar.
+    let longest = screen::room(19, 40) as u64;
     for d in days {
-        let len = (d.count * 40).div_ceil(max) as usize;
+        let len = (d.count * longest).div_ceil(max) as usize;
         let line = format!(
             "  {} {:>5}  {}",
             d.date.format("%a %m-%d"),
             d.count,
-            "█".repeat(len)
+            screen::paint(Role::Bar, &"█".repeat(len))
         );
         writeln!(out, "{}", line.trim_end())?;
     }
@@ -237,33 +256,53 @@ fn heat_map(days: &[DayCount], out: &mut impl Write) -> Result<()> {
     let weeks = days
         .last()
         .map_or(1, |l| (l.date - monday).num_days() / 7 + 1) as usize;
-    let mut grid = vec![vec![' '; weeks]; 7];
+    let mut grid = vec![vec![(' ', 0u8); weeks]; 7];
     for d in days {
         let offset = (d.date - monday).num_days() as usize;
         grid[offset % 7][offset / 7] = shade(d.count, max);
     }
+    // "  Mon " takes 6 columns; a narrow screen shows the latest weeks.
+    let skip = weeks - screen::room(6, weeks);
     for (i, name) in ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
         .iter()
         .enumerate()
     {
-        writeln!(
-            out,
-            "  {name} {}",
-            grid[i].iter().collect::<String>().trim_end()
-        )?;
+        let row = &grid[i][skip..];
+        let end = row.iter().rposition(|c| c.0 != ' ').map_or(0, |p| p + 1);
+        let cells: String = row[..end]
+            .iter()
+            .map(|&(c, level)| match level {
+                0 => c.to_string(),
+                l => screen::paint(Role::Heat(l), &c.to_string()),
+            })
+            .collect();
+        writeln!(out, "  {name} {cells}")?;
     }
-    writeln!(out, "      · none  ░ ▒ ▓ █ more (max {max} a day)")?;
+    let key: Vec<String> = (1..=4)
+        .map(|l| {
+            screen::paint(
+                Role::Heat(l),
+                &['░', '▒', '▓', '█'][l as usize - 1].to_string(),
+            )
+        })
+        .collect();
+    writeln!(
+        out,
+        "      · none  {} more (max {max} a day)",
+        key.join(" ")
+    )?;
     Ok(())
 }
 
-fn shade(count: u64, max: u64) -> char {
+/// The shade of a day and its level (0: none, 1-4: light to full).
+fn shade(count: u64, max: u64) -> (char, u8) {
     if count == 0 || max == 0 {
-        return '·';
+        return ('·', 0);
     }
     match (count * 4).div_ceil(max) {
-        0 | 1 => '░',
-        2 => '▒',
-        3 => '▓',
-        _ => '█',
+        0 | 1 => ('░', 1),
+        2 => ('▒', 2),
+        3 => ('▓', 3),
+        _ => ('█', 4),
     }
 }

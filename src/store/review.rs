@@ -36,6 +36,8 @@ pub struct Card {
     pub deck_position: i64,
     pub guidance: Option<String>,
     pub state: Option<StateRow>,
+    /// The grade of the last scheduling review, if any.
+    pub last_grade: Option<u8>,
 }
 
 /// One log row to append.
@@ -73,12 +75,15 @@ fn card_from_row(r: &rusqlite::Row) -> rusqlite::Result<Card> {
         deck_position: r.get("deck_position")?,
         guidance: r.get("guidance")?,
         state: state_from_row(r)?,
+        last_grade: r.get("last_grade")?,
     })
 }
 
 const CARD_SELECT: &str = "SELECT q.id, q.deck_id, q.section, q.prompt, q.tags, q.points, q.position, q.retired,
         d.title AS deck_title, d.guidance, d.position AS deck_position,
-        s.n, s.ef_milli, s.interval, s.due, s.introduced, s.last_review, s.lapses
+        s.n, s.ef_milli, s.interval, s.due, s.introduced, s.last_review, s.lapses,
+        (SELECT l.grade FROM review_log l WHERE l.question_id = q.id AND l.kind = 'review'
+          ORDER BY l.id DESC LIMIT 1) AS last_grade
      FROM question q JOIN deck d ON d.id = q.deck_id LEFT JOIN card_state s ON s.question_id = q.id";
 
 /// SQL text with numbered parameters, built up piece by piece.

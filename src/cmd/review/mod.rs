@@ -1,11 +1,13 @@
-//! `rehearse review`: the daily session, line-based so a terminal and a pipe behave alike.
+//! `rehearse review`: the daily session: single keys on a terminal, lines from a pipe.
 //! Every grade is saved the moment it is given (log row and state in one transaction).
 
+mod frame;
 mod queue;
 mod session;
 
 use super::Env;
 use crate::cli::ReviewArgs;
+use crate::screen::{self, keys};
 use crate::store::{Filter, Store};
 use anyhow::{Result, bail};
 use chrono::{Days, NaiveDate};
@@ -17,12 +19,10 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-const LAYERS: &str = "Answer out loud in three layers: definition -> mechanism -> real-world trade-off; then check yourself.";
-
 pub fn run(
     args: &ReviewArgs,
     env: &mut Env,
-    input: &mut impl BufRead,
+    input: impl BufRead,
     out: &mut impl Write,
 ) -> Result<()> {
     let filter = filter(args, &env.store)?;
@@ -53,14 +53,17 @@ pub fn run(
         0 => String::new(),
         n => format!(", then {n} to drill again from earlier today"),
     };
-    writeln!(
+    session::say(
         out,
-        "{} questions: {} due, {} new{again}. {LAYERS}",
-        queue.len(),
-        queue.due,
-        queue.new
+        &format!(
+            "{} questions: {} due, {} new{again}.",
+            queue.len(),
+            queue.due,
+            queue.new
+        ),
     )?;
-    let echo = !std::io::stdin().is_terminal();
+    let mut input = keys::Input::auto(input);
+    let echo = input.is_keys() || !std::io::stdin().is_terminal();
     let drill = (0..resumed.len()).map(|i| session::RESUMED + i).collect();
     let mut session = Session {
         queue,
@@ -70,8 +73,11 @@ pub fn run(
         undo: Vec::new(),
         tally,
         echo,
+        guided: Default::default(),
     };
-    session.run(env, input, out)?;
+    let ran = session.run(env, &mut input, out);
+    screen::restore();
+    ran?;
     let tally = session.tally.lock().map(|t| t.clone()).unwrap_or_default();
     tally.print(&env.store, &filter, env.today, out)
 }
@@ -174,13 +180,23 @@ fn peek(
         return Ok(());
     }
     writeln!(out, "{}: {} due, {} new", env.today, queue.due, queue.new)?;
+    // Without a width, ids keep the 45 columns and prompts the 70 they always had.
+    let mut list = screen::List::new(3).right(0).min_width(0, 8);
+    if screen::width().is_none() {
+        list = list.min_width(1, 45).cap_last(70);
+    }
     for i in &items {
         let when = match i.due {
-            None => "new".to_string(),
-            Some(_) if i.overdue_days > 0 => format!("{}d late", i.overdue_days),
-            Some(_) => "due".to_string(),
+            None => screen::Cell::painted(screen::Role::Good, "new"),
+            Some(_) if i.overdue_days > 0 => {
+                screen::Cell::painted(screen::Role::Late, format!("{}d late", i.overdue_days))
+            }
+            Some(_) => screen::Cell::painted(screen::Role::Heading, "due"),
         };
-        writeln!(out, "{when:>8}  {:<45} {}", i.id, shorten(i.prompt, 70))?;
+        list.row(vec![when, i.id.into(), i.prompt.into()]);
+    }
+    if !items.is_empty() {
+        writeln!(out, "{}", list.render(screen::width()))?;
     }
     if more > 0 {
         writeln!(out, "... and {more} more (--limit N lists N)")?;
@@ -191,40 +207,30 @@ fn peek(
     Ok(())
 }
 
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        format!("{}...", s.chars().take(max - 3).collect::<String>())
-    }
-}
-
 fn nothing_due(filter: &Filter, env: &Env, args: &ReviewArgs, out: &mut impl Write) -> Result<()> {
     if args.limit == Some(0) {
-        writeln!(out, "Nothing to review: --limit 0 allows no question.")?;
+        session::say(out, "Nothing to review: --limit 0 allows no question.")?;
         return Ok(());
     }
-    write!(out, "Nothing to review today.")?;
+    let mut text = "Nothing to review today.".to_string();
     match env.store.next_due_after(filter, env.today)? {
         Some(d) => {
             let days = (d - env.today).num_days();
-            write!(
-                out,
+            text.push_str(&format!(
                 " Next question due {d} (in {days} day{}).",
                 if days == 1 { "" } else { "s" }
-            )?
+            ))
         }
-        None => write!(out, " No question is scheduled yet.")?,
+        None => text.push_str(" No question is scheduled yet."),
     }
     let introduced = env.store.introduced_on(env.today)?;
     if args.new_limit > 0 && env.store.new_total(filter)? > 0 && introduced >= args.new_limit {
-        write!(
-            out,
+        text.push_str(&format!(
             " Today's {} new questions are done; --new N allows more.",
             args.new_limit
-        )?;
+        ));
     }
-    writeln!(out)?;
+    session::say(out, &text)?;
     Ok(())
 }
 
@@ -257,12 +263,15 @@ impl Tally {
         } else {
             format!(" ({})", grades.join(", "))
         };
-        writeln!(
+        writeln!(out)?;
+        session::say(
             out,
-            "\nSession over: {} reviewed{grades}; {} drilled ({} drill answers); {due} due tomorrow.",
-            self.reviewed,
-            self.drilled.len(),
-            self.drill_answers
+            &format!(
+                "Session over: {} reviewed{grades}; {} drilled ({} drill answers); {due} due tomorrow.",
+                self.reviewed,
+                self.drilled.len(),
+                self.drill_answers
+            ),
         )?;
         out.flush()?;
         Ok(())
@@ -272,6 +281,7 @@ impl Tally {
 /// Ctrl-C ends the session cleanly: everything graded is already saved, so print the summary.
 fn on_interrupt(tally: Arc<Mutex<Tally>>, db: PathBuf, filter: Filter, today: NaiveDate) {
     let _ = ctrlc::set_handler(move || {
+        screen::restore();
         let t = tally.lock().map(|t| t.clone()).unwrap_or_default();
         let mut out = std::io::stdout();
         if let Ok(store) = Store::open(&db, crate::store::Mode::ReadOnly, None) {

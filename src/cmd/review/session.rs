@@ -2,13 +2,15 @@
 //! skip and quit, each grade saved the moment it is given.
 
 use super::Tally;
+use super::frame::{self, Kind};
 use super::queue::Queue;
 use crate::cmd::Env;
-use crate::sm2::{self, Grade, MEANINGS};
+use crate::screen::{self, Role, keys};
+use crate::sm2::{self, Grade};
 use crate::store::{Card, LogEntry, Recorded, StateRow};
 use crate::{clock, points};
 use anyhow::Result;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::io::{BufRead, Write};
 use std::sync::{Arc, Mutex};
 
@@ -18,6 +20,8 @@ pub struct Undo {
     /// The state the grade wrote: undo puts `previous` back only over this.
     written: StateRow,
     previous: Option<StateRow>,
+    /// The last scheduling grade before this one, for the header.
+    last_grade: Option<u8>,
     pos: usize,
     drill: VecDeque<usize>,
     tally: Tally,
@@ -37,6 +41,13 @@ pub struct Session {
     pub undo: Vec<Undo>,
     pub tally: Arc<Mutex<Tally>>,
     pub echo: bool,
+    /// Decks whose guidance this session has shown in full.
+    pub guided: HashSet<String>,
+}
+
+/// A line of the session's own text, wrapped to the width.
+pub fn say(out: &mut impl Write, text: &str) -> std::io::Result<()> {
+    writeln!(out, "{}", screen::wrap(text, "", ""))
 }
 
 /// A grade with how it was reached.
@@ -97,12 +108,13 @@ impl Session {
         }
     }
 
-    pub fn run(
+    pub fn run<R: BufRead>(
         &mut self,
         env: &mut Env,
-        input: &mut impl BufRead,
+        input: &mut keys::Input<R>,
         out: &mut impl Write,
     ) -> Result<()> {
+        let enter = if input.is_keys() { "Space" } else { "Enter" };
         loop {
             let in_queue = self.pos < self.queue.len() && self.queue.load(&env.store, self.pos)?;
             let (idx, drilling) = if in_queue {
@@ -118,51 +130,56 @@ impl Session {
             } else {
                 format!("{}/{}", idx + 1, self.queue.len())
             };
-            let fresh = if card.state.is_none() { "  (new)" } else { "" };
+            let first_time = !self.guided.contains(&card.question.deck_id);
             writeln!(
                 out,
-                "\n[{place}] {} > {}{fresh}\n{}",
-                card.deck_title, card.question.section, card.question.prompt
+                "\n{}\n{}\n{}",
+                frame::header(&place, card, env.today),
+                frame::guidance(card, first_time),
+                screen::paint(Role::Prompt, &screen::wrap(&card.question.prompt, "", ""))
             )?;
-            let watch = clock::Stopwatch::start();
+            let kind = Kind::of_card(card);
             let npoints = card.question.points.len();
+            let deck = card.question.deck_id.clone();
+            self.guided.insert(deck);
+            let watch = clock::Stopwatch::start();
             let mut revealed = false;
             let mut offered: Option<(Grade, Vec<usize>)> = None;
             loop {
-                if !revealed {
-                    write!(
-                        out,
-                        "[Enter] show the points, 0-5 grade, s skip, u undo, q quit > "
-                    )?;
+                let ask = if !revealed {
+                    format!("[{enter}] points, 0-5 grade, s skip, u undo, q quit > ")
                 } else if offered.is_some() {
-                    write!(out, "[Enter] accept, or 0-5 grade > ")?;
+                    "[Enter] accept, or 0-5 grade > ".to_string()
                 } else if npoints > 0 {
-                    write!(
-                        out,
+                    format!(
                         "grade 0-5, or the letters you covered (e.g. {}) > ",
                         points::example(npoints)
-                    )?;
+                    )
                 } else {
-                    write!(out, "grade 0-5 > ")?;
-                }
+                    "grade 0-5 > ".to_string()
+                };
+                write!(out, "{} ", screen::wrap(&ask, "", ""))?;
                 out.flush()?;
-                // Bytes, not a String: a line that is not UTF-8 gets the hint, not an abort.
-                let mut raw = Vec::new();
-                let read = input.read_until(b'\n', &mut raw)?;
-                let line = String::from_utf8_lossy(&raw).into_owned();
-                if read == 0 {
+                let ticks = if revealed && offered.is_none() {
+                    npoints
+                } else {
+                    0
+                };
+                let Some(line) = input.read(ticks, out)? else {
                     writeln!(out)?;
                     self.end();
                     return Ok(());
-                }
+                };
                 if self.echo {
-                    // From a pipe nothing echoes what was typed: show it, so the transcript reads.
-                    writeln!(out, "{}", line.trim_end())?;
+                    // Nothing else echoes what was typed (a pipe, or a terminal in raw mode):
+                    // show it, so the transcript reads.
+                    writeln!(out, "{}", screen::escape_line(&line))?;
                 }
                 match parse(&line, if revealed { npoints } else { 0 }) {
                     Input::Enter if !revealed => {
                         revealed = true;
-                        reveal(self.card(idx), out)?;
+                        let card = self.card(idx);
+                        writeln!(out, "{}\n{}", frame::points(card), frame::legend(kind))?;
                     }
                     Input::Enter => match offered.take() {
                         Some((g, missed)) => {
@@ -174,7 +191,7 @@ impl Session {
                             self.grade(env, idx, drilling, answer, out)?;
                             break;
                         }
-                        None => writeln!(out, "Type a grade from 0 to 5.")?,
+                        None => say(out, "Type a grade from 0 to 5.")?,
                     },
                     Input::Grade(g) => {
                         let answer = Answer {
@@ -189,12 +206,14 @@ impl Session {
                         let g = points::offered_grade(set.len(), npoints);
                         let missed: Vec<usize> =
                             (0..npoints).filter(|i| !set.contains(i)).collect();
-                        writeln!(
+                        say(
                             out,
-                            "Covered {} of {npoints}: grade {} ({}).",
-                            set.len(),
-                            g.value(),
-                            g.meaning()
+                            &format!(
+                                "Covered {} of {npoints}: grade {} ({}).",
+                                set.len(),
+                                g.value(),
+                                kind.meaning(g)
+                            ),
                         )?;
                         offered = Some((g, missed));
                     }
@@ -204,7 +223,7 @@ impl Session {
                         } else {
                             self.pos += 1;
                         }
-                        writeln!(out, "Skipped: it stays due.")?;
+                        say(out, "Skipped: it stays due.")?;
                         break;
                     }
                     Input::Undo => {
@@ -218,13 +237,15 @@ impl Session {
                     }
                     Input::Other => {
                         let hint = if !revealed {
-                            "Press Enter to see the points, type 0-5 to grade, s to skip, u to undo, q to quit."
+                            &format!(
+                                "Press {enter} to see the points, type 0-5 to grade, s to skip, u to undo, q to quit."
+                            )
                         } else if npoints > 0 {
                             "Type 0-5 to grade, the letters of the points you covered, s, u or q."
                         } else {
                             "Type 0-5 to grade, s to skip, u to undo, q to quit."
                         };
-                        writeln!(out, "{hint}")?;
+                        say(out, hint)?;
                     }
                 }
             }
@@ -290,10 +311,12 @@ impl Session {
         let log_id = match recorded {
             Recorded::Saved(id) => id,
             Recorded::ChangedElsewhere => {
-                writeln!(
+                say(
                     out,
-                    "Not saved: {} was graded in another session meanwhile; moving on.",
-                    card.question.id
+                    &format!(
+                        "Not saved: {} was graded in another session meanwhile; moving on.",
+                        card.question.id
+                    ),
                 )?;
                 if drilling {
                     self.drill.pop_front();
@@ -312,6 +335,7 @@ impl Session {
             card: idx,
             written: after.clone(),
             previous: before,
+            last_grade: self.card(idx).last_grade,
             pos: self.pos,
             drill: self.drill.clone(),
             tally: tally.clone(),
@@ -331,28 +355,36 @@ impl Session {
         }
         drop(tally);
         if drilling {
-            writeln!(
+            say(
                 out,
-                "Drill grade {} saved (the schedule is unchanged).",
-                g.value()
+                &format!(
+                    "Drill grade {} saved (the schedule is unchanged).",
+                    g.value()
+                ),
             )?;
         } else {
             let days = after.interval;
-            writeln!(
+            say(
                 out,
-                "Saved: next review {} (in {days} day{}).",
-                after.due,
-                if days == 1 { "" } else { "s" }
+                &format!(
+                    "Saved: next review {} (in {days} day{}).",
+                    after.due,
+                    if days == 1 { "" } else { "s" }
+                ),
             )?;
         }
-        self.card_mut(idx).state = Some(after);
+        let card = self.card_mut(idx);
+        card.state = Some(after);
+        if !drilling {
+            card.last_grade = Some(g.value());
+        }
         Ok(())
     }
 
     /// Undoes the last grade of this session; returns false when there is none.
     fn take_back(&mut self, env: &mut Env, out: &mut impl Write) -> Result<bool> {
         let Some(u) = self.undo.pop() else {
-            writeln!(out, "Nothing to undo in this session.")?;
+            say(out, "Nothing to undo in this session.")?;
             return Ok(false);
         };
         let card = self.card_mut(u.card);
@@ -360,15 +392,21 @@ impl Session {
             .store
             .undo(u.log_id, &card.question.id, &u.written, u.previous.as_ref())?
         {
-            writeln!(
+            say(
                 out,
-                "Cannot undo: {} was graded in another session since.",
-                card.question.id
+                &format!(
+                    "Cannot undo: {} was graded in another session since.",
+                    card.question.id
+                ),
             )?;
             return Ok(false);
         }
         card.state = u.previous;
-        writeln!(out, "Undone: {} is back as it was.", card.question.id)?;
+        card.last_grade = u.last_grade;
+        say(
+            out,
+            &format!("Undone: {} is back as it was.", card.question.id),
+        )?;
         self.pos = u.pos;
         self.drill = u.drill;
         if let Ok(mut t) = self.tally.lock() {
@@ -376,31 +414,4 @@ impl Session {
         }
         Ok(true)
     }
-}
-
-fn reveal(card: &Card, out: &mut impl Write) -> Result<()> {
-    let pts = &card.question.points;
-    if pts.is_empty() {
-        if let Some(g) = &card.guidance {
-            writeln!(out, "  {g}")?;
-        }
-        writeln!(
-            out,
-            "  Check all three layers: definition, mechanism, real-world trade-off."
-        )?;
-    } else {
-        for (i, p) in pts.iter().enumerate() {
-            writeln!(out, "  {}) {p}", points::label(i))?;
-        }
-    }
-    for g in [5, 3, 1] {
-        writeln!(
-            out,
-            "    {g} {:<36} {} {}",
-            MEANINGS[g],
-            g - 1,
-            MEANINGS[g - 1]
-        )?;
-    }
-    Ok(())
 }
