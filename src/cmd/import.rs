@@ -42,7 +42,8 @@ pub fn run(args: &ImportArgs, env: &mut Env, out: &mut impl Write) -> Result<()>
     } else {
         read_bank(&args.paths)?
     };
-    let summary = import(&mut env.store, &decks, args.prune, args.dry_run)?;
+    let builtin = args.paths.is_empty();
+    let summary = import(&mut env.store, &decks, args.prune, args.dry_run, builtin)?;
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &summary)?;
         writeln!(out)?;
@@ -83,7 +84,10 @@ pub fn builtin_if_empty(env: &mut Env) -> Result<()> {
         if !store.is_empty()? {
             return Ok(None);
         }
-        plan_and_write(store, &bank::builtin(), false, false).map(Some)
+        let decks = bank::builtin();
+        let s = plan_and_write(store, &decks, false, false)?;
+        super::upgrade::record(store, &decks)?;
+        Ok(Some(s))
     })?;
     if let Some(s) = imported {
         eprintln!(
@@ -159,8 +163,35 @@ fn bank_files(path: &Path) -> Result<Vec<PathBuf>> {
 
 /// Plans the import against what the store has and writes it (unless dry), all in one
 /// transaction, so two imports racing each see the other's result whole.
-pub fn import(store: &mut Store, decks: &[Deck], prune: bool, dry_run: bool) -> Result<Summary> {
-    store.write(|store| plan_and_write(store, decks, prune, dry_run))
+/// `builtin`: the decks are the built-in bank, recorded as taken (see `cmd::upgrade`).
+pub fn import(
+    store: &mut Store,
+    decks: &[Deck],
+    prune: bool,
+    dry_run: bool,
+    builtin: bool,
+) -> Result<Summary> {
+    store.write(|store| {
+        let s = plan_and_write(store, decks, prune, dry_run)?;
+        if builtin && !dry_run {
+            super::upgrade::record(store, decks)?;
+        }
+        Ok(s)
+    })
+}
+
+/// A deck's questions as the store keeps them, in bank order.
+pub fn question_rows(deck: &Deck) -> impl Iterator<Item = QuestionRow> + '_ {
+    deck.questions.iter().enumerate().map(|(i, q)| QuestionRow {
+        id: format!("{}/{}", deck.id, q.id),
+        deck_id: deck.id.clone(),
+        section: q.section.clone(),
+        prompt: q.prompt.clone(),
+        tags: q.tags.clone(),
+        points: q.points.clone(),
+        position: i as i64,
+        retired: false,
+    })
 }
 
 fn plan_and_write(
@@ -200,17 +231,7 @@ fn plan_and_write(
             .map(|q| (q.id.clone(), q))
             .collect();
         let mut in_file = HashSet::new();
-        for (i, q) in deck.questions.iter().enumerate() {
-            let row = QuestionRow {
-                id: format!("{}/{}", deck.id, q.id),
-                deck_id: deck.id.clone(),
-                section: q.section.clone(),
-                prompt: q.prompt.clone(),
-                tags: q.tags.clone(),
-                points: q.points.clone(),
-                position: i as i64,
-                retired: false,
-            };
+        for row in question_rows(deck) {
             in_file.insert(row.id.clone());
             s.questions += 1;
             match have.remove(&row.id) {

@@ -1,14 +1,22 @@
 //! One module per subcommand. `run` resolves the database, reads the clock once, and hands
 //! each command what it needs.
 
+pub mod completions;
+pub mod config;
 pub mod export;
 pub mod import;
+pub mod list;
 pub mod review;
+pub mod show;
 pub mod stats;
+pub mod suspend;
+pub mod upgrade;
 
 use crate::cli::{Cli, Command};
-use crate::{clock, store::Store};
-use anyhow::{Context, Result};
+use crate::config::Settings;
+use crate::store::{Filter, Names, Store};
+use crate::{clock, names};
+use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use std::path::PathBuf;
 
@@ -17,11 +25,23 @@ pub struct Env {
     pub store: Store,
     pub db_path: PathBuf,
     pub today: NaiveDate,
+    pub settings: Settings,
 }
 
 pub fn run(cli: Cli) -> Result<()> {
+    let stdout = std::io::stdout();
+    // These need neither the settings nor the database.
+    match &cli.command {
+        Command::Completions(args) => return completions::script(args.shell, &mut stdout.lock()),
+        Command::Man => return completions::man(&mut stdout.lock()),
+        _ => {}
+    }
+    let settings = crate::config::load()?;
+    if let Command::Config = cli.command {
+        return config::run(&settings, &mut stdout.lock());
+    }
     let now = clock::now()?;
-    let today = clock::review_day(now, clock::day_starts()?);
+    let today = clock::review_day(now, settings.day_starts.value);
     let dry_run = matches!(&cli.command, Command::Import(a) if a.dry_run);
     let db_path = match cli.db {
         Some(p) => p,
@@ -41,16 +61,24 @@ pub fn run(cli: Cli) -> Result<()> {
         store,
         db_path: db_path.clone(),
         today,
+        settings,
     };
     dispatch(cli.command, &mut env).map_err(explain)
 }
 
 fn dispatch(command: Command, env: &mut Env) -> Result<()> {
     let stdout = std::io::stdout();
+    // Import with paths takes only what it is given; import without them is the built-in
+    // bank itself; a dry run writes nothing.
+    if !matches!(&command, Command::Import(_)) {
+        import::builtin_if_empty(env)?;
+    }
+    if !matches!(&command, Command::Import(a) if a.dry_run || a.paths.is_empty()) {
+        upgrade::bring_up_to_date(env)?;
+    }
     match command {
         Command::Import(args) => import::run(&args, env, &mut stdout.lock()),
         Command::Review(args) => {
-            import::builtin_if_empty(env)?;
             // Not the locked stdout: the Ctrl-C handler prints the summary through it.
             review::run(
                 &args,
@@ -59,17 +87,58 @@ fn dispatch(command: Command, env: &mut Env) -> Result<()> {
                 &mut std::io::stdout(),
             )
         }
-        Command::Stats(args) => {
-            import::builtin_if_empty(env)?;
-            env.store
-                .read(|_| stats::run(&args, env, &mut stdout.lock()))
-        }
-        Command::Export(args) => {
-            import::builtin_if_empty(env)?;
-            env.store
-                .read(|_| export::run(&args, env, &mut stdout.lock()))
+        Command::Stats(args) => env
+            .store
+            .read(|_| stats::run(&args, env, &mut stdout.lock())),
+        Command::Export(args) => env
+            .store
+            .read(|_| export::run(&args, env, &mut stdout.lock())),
+        Command::List(args) => env
+            .store
+            .read(|_| list::run(&args, env, &mut stdout.lock())),
+        Command::Show(args) => env
+            .store
+            .read(|_| show::run(&args, env, &mut stdout.lock())),
+        Command::Suspend(args) => suspend::run(&args, true, env, &mut stdout.lock()),
+        Command::Unsuspend(args) => suspend::run(&args, false, env, &mut stdout.lock()),
+        Command::Config | Command::Completions(_) | Command::Man => Ok(()),
+    }
+}
+
+/// The deck, section and tag filters as typed, turned into the names they mean: decks by
+/// id; sections and tags in any case, a unique prefix being enough.
+pub fn resolve_filter(
+    store: &Store,
+    decks: &[String],
+    sections: &[String],
+    tags: &[String],
+) -> Result<Filter> {
+    let known = store.decks()?;
+    for d in decks {
+        if !known.iter().any(|x| &x.id == d) {
+            let ids: Vec<&str> = known.iter().map(|x| x.id.as_str()).collect();
+            bail!("no deck \"{d}\": use one of {}", ids.join(", "));
         }
     }
+    let lookup = |what: &str, kind: Names, given: &[String]| -> Result<Vec<String>> {
+        if given.is_empty() {
+            return Ok(Vec::new());
+        }
+        let known: Vec<String> = store
+            .names(kind, decks)?
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        given
+            .iter()
+            .map(|g| names::resolve(what, g, &known).map(str::to_string))
+            .collect()
+    };
+    Ok(Filter {
+        decks: decks.to_vec(),
+        sections: lookup("section", Names::Sections, sections)?,
+        tags: lookup("tag", Names::Tags, tags)?,
+    })
 }
 
 /// `<data dir>/rehearse/rehearse.db`, creating the folder when `create`.

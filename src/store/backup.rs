@@ -12,10 +12,10 @@ fn opt_date(s: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
     s.as_deref().map(date).transpose()
 }
 
-const LOG_COLUMNS: &str = "l.reviewed_at, l.day, l.question_id, l.kind, l.grade, l.n_before, l.ef_before,
+pub(super) const LOG_COLUMNS: &str = "l.reviewed_at, l.day, l.question_id, l.kind, l.grade, l.n_before, l.ef_before,
     l.interval_before, l.due_before, l.n_after, l.ef_after, l.interval_after, l.due_after, l.answer_ms, l.missed";
 
-fn log_from_row(r: &rusqlite::Row) -> rusqlite::Result<Log> {
+pub(super) fn log_from_row(r: &rusqlite::Row) -> rusqlite::Result<Log> {
     let missed: Option<String> = r.get(14)?;
     Ok(Log {
         reviewed_at: r.get(0)?,

@@ -4,11 +4,14 @@
 
 mod backup;
 mod bank;
+mod browse;
+mod builtin;
 mod review;
 mod stats;
 
 pub use bank::{DeckRow, QuestionRow};
-pub use review::{Card, DueKey, Filter, LogEntry, NewKey, Recorded, StateRow, due_key};
+pub use browse::Names;
+pub use review::{Card, DueKey, Filter, Kind, LogEntry, NewKey, Recorded, StateRow, due_key};
 pub use stats::{QuestionStat, StatState, WindowRow};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -20,11 +23,12 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 /// Append-only: never edit or remove an entry once released.
-const MIGRATION_SQL: [&str; 4] = [
+const MIGRATION_SQL: [&str; 5] = [
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_log_covering_index.sql"),
     include_str!("../../migrations/0003_retired_index.sql"),
     include_str!("../../migrations/0004_state_lapses.sql"),
+    include_str!("../../migrations/0005_suspend_cram_builtin.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =
@@ -38,7 +42,7 @@ pub struct Store {
 }
 
 /// The schema version this binary writes: one per migration.
-fn latest_version() -> i64 {
+pub fn latest_version() -> i64 {
     MIGRATION_SQL.len() as i64
 }
 
@@ -327,6 +331,6 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         MIGRATIONS.validate().unwrap();
-        assert_eq!(latest_version(), 4);
+        assert_eq!(latest_version(), 5);
     }
 }

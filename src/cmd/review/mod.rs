@@ -7,7 +7,7 @@ mod session;
 use super::Env;
 use crate::cli::ReviewArgs;
 use crate::store::{Filter, Store};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use chrono::{Days, NaiveDate};
 use queue::Queue;
 use serde::Serialize;
@@ -25,10 +25,12 @@ pub fn run(
     input: &mut impl BufRead,
     out: &mut impl Write,
 ) -> Result<()> {
-    let filter = filter(args, &env.store)?;
-    let room = args
-        .new_limit
-        .saturating_sub(env.store.introduced_on(env.today)?);
+    let filter = super::resolve_filter(&env.store, &args.decks, &args.sections, &args.tags)?;
+    if args.ahead {
+        return ahead(args, filter, env, input, out);
+    }
+    let new_limit = new_limit(args, env);
+    let room = new_limit.saturating_sub(env.store.introduced_on(env.today)?);
     let mut queue = Queue::new(&env.store, filter.clone(), env.today, room, args.limit)?;
     // A session that ended before its drill list was done leaves those questions for later today.
     let resumed = if args.limit == Some(0) {
@@ -60,8 +62,30 @@ pub fn run(
         queue.due,
         queue.new
     )?;
-    let echo = !std::io::stdin().is_terminal();
     let drill = (0..resumed.len()).map(|i| session::RESUMED + i).collect();
+    run_session(
+        queue, resumed, drill, false, tally, &filter, env, input, out,
+    )
+}
+
+/// The flag, else the config's `new_per_day`.
+fn new_limit(args: &ReviewArgs, env: &Env) -> u64 {
+    args.new_limit.unwrap_or(env.settings.new_per_day.value)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_session(
+    queue: Queue,
+    resumed: Vec<crate::store::Card>,
+    drill: std::collections::VecDeque<usize>,
+    cram: bool,
+    tally: Arc<Mutex<Tally>>,
+    filter: &Filter,
+    env: &mut Env,
+    input: &mut impl BufRead,
+    out: &mut impl Write,
+) -> Result<()> {
+    let echo = !std::io::stdin().is_terminal();
     let mut session = Session {
         queue,
         resumed,
@@ -70,37 +94,57 @@ pub fn run(
         undo: Vec::new(),
         tally,
         echo,
+        cram,
+        leech: env.settings.leech(),
     };
     session.run(env, input, out)?;
     let tally = session.tally.lock().map(|t| t.clone()).unwrap_or_default();
-    tally.print(&env.store, &filter, env.today, out)
+    tally.print(&env.store, filter, env.today, out)
 }
 
-fn filter(args: &ReviewArgs, store: &Store) -> Result<Filter> {
-    let decks = store.decks()?;
-    for d in &args.decks {
-        if !decks.iter().any(|x| &x.id == d) {
-            let known: Vec<&str> = decks.iter().map(|x| x.id.as_str()).collect();
-            bail!("no deck \"{d}\": use one of {}", known.join(", "));
-        }
+/// `review --ahead`: questions not due yet, weakest first, logged as cram; the schedule is
+/// left as it is.
+fn ahead(
+    args: &ReviewArgs,
+    filter: Filter,
+    env: &mut Env,
+    input: &mut impl BufRead,
+    out: &mut impl Write,
+) -> Result<()> {
+    let cards = env.store.ahead(&filter, env.today, args.limit)?;
+    if cards.is_empty() {
+        let why = if args.limit == Some(0) {
+            "--limit 0 allows no question"
+        } else {
+            "no question is scheduled after today (new ones come in `rehearse review`)"
+        };
+        writeln!(out, "Nothing to study ahead: {why}.")?;
+        return Ok(());
     }
-    for section in &args.sections {
-        if !store.has_section(section)? {
-            bail!(
-                "no section \"{section}\": `rehearse review --peek --json` shows the sections; match one exactly"
-            );
-        }
-    }
-    for tag in &args.tags {
-        if !store.has_tag(tag)? {
-            bail!("no question has the tag \"{tag}\": check its spelling in the bank");
-        }
-    }
-    Ok(Filter {
-        decks: args.decks.clone(),
-        sections: args.sections.clone(),
-        tags: args.tags.clone(),
-    })
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    on_interrupt(
+        tally.clone(),
+        env.db_path.clone(),
+        filter.clone(),
+        env.today,
+    );
+    writeln!(
+        out,
+        "{} questions ahead of schedule, weakest first; answers are logged as cram and leave the schedule as it is. {LAYERS}",
+        cards.len()
+    )?;
+    let queue = Queue::ahead(cards, env.today);
+    run_session(
+        queue,
+        Vec::new(),
+        Default::default(),
+        true,
+        tally,
+        &filter,
+        env,
+        input,
+        out,
+    )
 }
 
 #[derive(Serialize)]
@@ -204,6 +248,19 @@ fn nothing_due(filter: &Filter, env: &Env, args: &ReviewArgs, out: &mut impl Wri
         writeln!(out, "Nothing to review: --limit 0 allows no question.")?;
         return Ok(());
     }
+    if env.store.cards(filter)?.iter().all(|c| c.suspended) {
+        let what =
+            if filter.decks.is_empty() && filter.sections.is_empty() && filter.tags.is_empty() {
+                "No question is in the schedule"
+            } else {
+                "No question matches these filters"
+            };
+        writeln!(
+            out,
+            "Nothing to review: {what} (suspended ones are left out; `rehearse list` shows what there is)."
+        )?;
+        return Ok(());
+    }
     write!(out, "Nothing to review today.")?;
     match env.store.next_due_after(filter, env.today)? {
         Some(d) => {
@@ -217,11 +274,11 @@ fn nothing_due(filter: &Filter, env: &Env, args: &ReviewArgs, out: &mut impl Wri
         None => write!(out, " No question is scheduled yet.")?,
     }
     let introduced = env.store.introduced_on(env.today)?;
-    if args.new_limit > 0 && env.store.new_total(filter)? > 0 && introduced >= args.new_limit {
+    let new_limit = new_limit(args, env);
+    if new_limit > 0 && env.store.new_total(filter)? > 0 && introduced >= new_limit {
         write!(
             out,
-            " Today's {} new questions are done; --new N allows more.",
-            args.new_limit
+            " Today's {new_limit} new questions are done; --new N allows more."
         )?;
     }
     writeln!(out)?;

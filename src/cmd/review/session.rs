@@ -4,8 +4,9 @@
 use super::Tally;
 use super::queue::Queue;
 use crate::cmd::Env;
+use crate::config::{Leech, LeechAction};
 use crate::sm2::{self, Grade, MEANINGS};
-use crate::store::{Card, LogEntry, Recorded, StateRow};
+use crate::store::{Card, Kind, LogEntry, Recorded, StateRow};
 use crate::{clock, points};
 use anyhow::Result;
 use std::collections::{BTreeSet, VecDeque};
@@ -18,6 +19,8 @@ pub struct Undo {
     /// The state the grade wrote: undo puts `previous` back only over this.
     written: StateRow,
     previous: Option<StateRow>,
+    /// The grade suspended the question (a leech): undo brings it back.
+    suspended: bool,
     pos: usize,
     drill: VecDeque<usize>,
     tally: Tally,
@@ -37,6 +40,9 @@ pub struct Session {
     pub undo: Vec<Undo>,
     pub tally: Arc<Mutex<Tally>>,
     pub echo: bool,
+    /// `review --ahead`: every answer is logged as cram and leaves the state as it is.
+    pub cram: bool,
+    pub leech: Leech,
 }
 
 /// A grade with how it was reached.
@@ -119,9 +125,15 @@ impl Session {
                 format!("{}/{}", idx + 1, self.queue.len())
             };
             let fresh = if card.state.is_none() { "  (new)" } else { "" };
+            let lapses = card.state.as_ref().map_or(0, |s| s.lapses);
+            let leech = if self.leech.is_leech(lapses) {
+                format!("  (leech: {lapses} lapses)")
+            } else {
+                String::new()
+            };
             writeln!(
                 out,
-                "\n[{place}] {} > {}{fresh}\n{}",
+                "\n[{place}] {} > {}{fresh}{leech}\n{}",
                 card.deck_title, card.question.section, card.question.prompt
             )?;
             let watch = clock::Stopwatch::start();
@@ -254,8 +266,13 @@ impl Session {
         let now = clock::now()?;
         let card = self.card(idx);
         let before = card.state.clone();
-        let after = match (&before, drilling) {
-            (Some(s), true) => s.clone(),
+        let kind = match (self.cram, drilling) {
+            (true, _) => Kind::Cram,
+            (false, true) => Kind::Drill,
+            (false, false) => Kind::Review,
+        };
+        let after = match (&before, kind) {
+            (Some(s), Kind::Drill | Kind::Cram) => s.clone(),
             _ => {
                 let start = before.as_ref().map_or(sm2::State::NEW, |s| sm2::State {
                     n: s.n,
@@ -276,16 +293,22 @@ impl Session {
                 }
             }
         };
+        // A lapse that leaves a question a leech suspends it, when the config says so.
+        let suspend = kind == Kind::Review
+            && !g.is_pass()
+            && self.leech.action == LeechAction::Suspend
+            && self.leech.is_leech(after.lapses);
         let recorded = env.store.record(&LogEntry {
             reviewed_at: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             day: env.today,
             question_id: card.question.id.clone(),
             grade: g.value(),
-            drill: drilling,
+            kind,
             before: before.clone(),
             after: after.clone(),
             answer_ms,
             missed,
+            suspend,
         })?;
         let log_id = match recorded {
             Recorded::Saved(id) => id,
@@ -312,6 +335,7 @@ impl Session {
             card: idx,
             written: after.clone(),
             previous: before,
+            suspended: suspend,
             pos: self.pos,
             drill: self.drill.clone(),
             tally: tally.clone(),
@@ -325,12 +349,18 @@ impl Session {
             tally.grades[g.value() as usize] += 1;
             self.pos += 1;
         }
-        if g.needs_drill() {
-            tally.drilled.insert(id);
+        if g.needs_drill() && !self.cram && !suspend {
+            tally.drilled.insert(id.clone());
             self.drill.push_back(idx);
         }
         drop(tally);
-        if drilling {
+        if self.cram {
+            writeln!(
+                out,
+                "Cram grade {} saved (the schedule is unchanged).",
+                g.value()
+            )?;
+        } else if drilling {
             writeln!(
                 out,
                 "Drill grade {} saved (the schedule is unchanged).",
@@ -345,6 +375,13 @@ impl Session {
                 if days == 1 { "" } else { "s" }
             )?;
         }
+        if suspend {
+            writeln!(
+                out,
+                "{id} is a leech ({} lapses): suspended; `rehearse unsuspend {id}` brings it back.",
+                after.lapses
+            )?;
+        }
         self.card_mut(idx).state = Some(after);
         Ok(())
     }
@@ -356,10 +393,13 @@ impl Session {
             return Ok(false);
         };
         let card = self.card_mut(u.card);
-        if !env
-            .store
-            .undo(u.log_id, &card.question.id, &u.written, u.previous.as_ref())?
-        {
+        if !env.store.undo(
+            u.log_id,
+            &card.question.id,
+            &u.written,
+            u.previous.as_ref(),
+            u.suspended,
+        )? {
             writeln!(
                 out,
                 "Cannot undo: {} was graded in another session since.",
