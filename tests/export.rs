@@ -90,7 +90,7 @@ fn toml_export_reimports_unchanged_and_rebuilds_the_same_bank() {
 fn json_backup_round_trips_byte_for_byte() {
     let s = with_history();
     let first = export(&s, NOW, &[]);
-    assert!(first.starts_with("{\"format\":\"rehearse-backup\",\"version\":1,\n"));
+    assert!(first.starts_with("{\"format\":\"rehearse-backup\",\"version\":2,\n"));
     std::fs::write(s.path("backup.json"), &first).unwrap();
     let fresh = Sandbox::new();
     fresh
@@ -214,7 +214,7 @@ fn truncated_corrupt_and_newer_backups_are_refused_and_nothing_is_written() {
     s.write("other.json", "{\"name\": \"something else\"}");
     s.write(
         "newer.json",
-        &full.replace("\"version\":1", "\"version\":2"),
+        &full.replace("\"version\":2", "\"version\":3"),
     );
     s.write(
         "grade.json",

@@ -498,7 +498,9 @@ fn unknown_sections_and_tags_are_errors() {
         .args(["review", "--deck", "postgresql", "--section", "nope"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("use one of \"Internals & storage\", \"Indexes\""));
+        .stderr(predicate::str::contains(
+            "use one of \"Internals & storage\", \"Indexes\"",
+        ));
     s.rehearse(NOW)
         .args(["review", "--tag", "nope"])
         .assert()
