@@ -255,7 +255,7 @@ fn truncated_corrupt_and_newer_backups_are_refused_and_nothing_is_written() {
         ),
         (
             "newer.json",
-            "rehearse: newer.json: written by a newer rehearse (backup version 2, this one reads 1): upgrade rehearse",
+            "rehearse: newer.json: written by a newer rehearse (backup version 3, this one reads 2): upgrade rehearse",
         ),
         (
             "grade.json",
