@@ -3,10 +3,9 @@
 //! environment once.
 
 use anyhow::{Result, bail};
-use serde::Deserialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 /// Where a setting in force came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,95 +117,104 @@ impl Settings {
 
 pub const KEYS: &str = "new_per_day, day_starts, color, leech_lapses, leech_action";
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct File {
-    new_per_day: Option<Spanned<i64>>,
-    day_starts: Option<Spanned<i64>>,
-    color: Option<Spanned<String>>,
-    leech_lapses: Option<Spanned<i64>>,
-    leech_action: Option<Spanned<String>>,
-}
-
 fn line_of(text: &str, offset: usize) -> usize {
     let offset = text.floor_char_boundary(offset.min(text.len()));
     text[..offset].matches('\n').count() + 1
+}
+
+/// A whole number in `range`, or the line that says what to write.
+fn number(
+    v: &DeValue,
+    key: &str,
+    range: std::ops::RangeInclusive<u64>,
+    what: &str,
+) -> Result<u64, String> {
+    let Some(i) = v.as_integer() else {
+        return Err(format!(
+            "{key} must be a whole number, not a {}",
+            v.type_str()
+        ));
+    };
+    let digits = i.as_str().replace('_', "");
+    match u64::from_str_radix(digits.trim_start_matches('+'), i.radix()) {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{key} = {} is not {what}: use a whole number from {} to {}",
+            i.as_str(),
+            range.start(),
+            range.end()
+        )),
+    }
+}
+
+/// One of `choices`, or the line that lists them.
+fn choice<T: Copy>(v: &DeValue, key: &str, choices: &[(&str, T)]) -> Result<T, String> {
+    let Some(text) = v.as_str() else {
+        return Err(format!("{key} must be a string, not a {}", v.type_str()));
+    };
+    let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
+    choices
+        .iter()
+        .find(|(n, _)| *n == text)
+        .map(|(_, c)| *c)
+        .ok_or_else(|| {
+            format!(
+                "{key} = {text:?} is not a choice: use {}",
+                names.join(" or ")
+            )
+        })
 }
 
 /// Applies a config file's text to the defaults. Every error names the file and the line.
 pub fn parse(path: &Path, text: &str) -> Result<Settings> {
     let shown = path.display();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let file: File = toml::from_str(text).map_err(|e| {
+    let root = DeTable::parse(text).map_err(|e| {
         let line = e.span().map_or(1, |s| line_of(text, s.start));
         let msg = e.message().trim().replace('\n', " ");
-        let msg = if msg.starts_with("unknown field") {
-            format!("{msg}; the keys are {KEYS}")
-        } else {
-            msg
-        };
-        anyhow::anyhow!("{shown}:{line}: {msg}")
+        anyhow::anyhow!("{shown}:{line}: invalid TOML: {msg}")
     })?;
     let mut s = Settings {
         file: Some(path.to_path_buf()),
         file_found: true,
         ..Settings::default()
     };
-    let at = |v: &Spanned<i64>| line_of(text, v.span().start);
-    if let Some(v) = &file.new_per_day {
-        match u64::try_from(*v.get_ref()) {
-            Ok(n) if n <= 10_000 => s.new_per_day = from_file(n, at(v)),
-            _ => bail!(
-                "{shown}:{}: new_per_day = {} is not a count: use a whole number from 0 to 10000",
-                at(v),
-                v.get_ref()
-            ),
-        }
-    }
-    if let Some(v) = &file.day_starts {
-        match u32::try_from(*v.get_ref()) {
-            Ok(h) if h < 24 => s.day_starts = from_file(h, at(v)),
-            _ => bail!(
-                "{shown}:{}: day_starts = {} is not an hour: use a whole number from 0 to 23",
-                at(v),
-                v.get_ref()
-            ),
-        }
-    }
-    if let Some(v) = &file.leech_lapses {
-        match u64::try_from(*v.get_ref()) {
-            Ok(n) if n <= 1000 => s.leech_lapses = from_file(n, at(v)),
-            _ => bail!(
-                "{shown}:{}: leech_lapses = {} is not a count: use a whole number from 0 (off) to 1000",
-                at(v),
-                v.get_ref()
-            ),
-        }
-    }
-    if let Some(v) = &file.color {
-        let line = line_of(text, v.span().start);
-        let c = match v.get_ref().as_str() {
-            "auto" => Color::Auto,
-            "always" => Color::Always,
-            "never" => Color::Never,
-            other => {
-                bail!(
-                    "{shown}:{line}: color = {other:?} is not a choice: use auto, always or never"
+    for (k, v) in root.get_ref().iter() {
+        let key = k.get_ref().as_ref();
+        let line = line_of(text, k.span().start);
+        let v = v.get_ref();
+        let applied =
+            match key {
+                "new_per_day" => number(v, key, 0..=10_000, "a count")
+                    .map(|n| s.new_per_day = from_file(n, line)),
+                "day_starts" => number(v, key, 0..=23, "an hour")
+                    .map(|h| s.day_starts = from_file(h as u32, line)),
+                "leech_lapses" => number(v, key, 0..=1000, "a count (0 turns leeches off)")
+                    .map(|n| s.leech_lapses = from_file(n, line)),
+                "color" => choice(
+                    v,
+                    key,
+                    &[
+                        ("auto", Color::Auto),
+                        ("always", Color::Always),
+                        ("never", Color::Never),
+                    ],
                 )
-            }
-        };
-        s.color = from_file(c, line);
-    }
-    if let Some(v) = &file.leech_action {
-        let line = line_of(text, v.span().start);
-        let a = match v.get_ref().as_str() {
-            "mark" => LeechAction::Mark,
-            "suspend" => LeechAction::Suspend,
-            other => bail!(
-                "{shown}:{line}: leech_action = {other:?} is not a choice: use mark or suspend"
-            ),
-        };
-        s.leech_action = from_file(a, line);
+                .map(|c| s.color = from_file(c, line)),
+                "leech_action" => choice(
+                    v,
+                    key,
+                    &[
+                        ("mark", LeechAction::Mark),
+                        ("suspend", LeechAction::Suspend),
+                    ],
+                )
+                .map(|a| s.leech_action = from_file(a, line)),
+                other => Err(format!("unknown key {other:?}: the keys are {KEYS}")),
+            };
+        if let Err(msg) = applied {
+            bail!("{shown}:{line}: {msg}");
+        }
     }
     Ok(s)
 }
@@ -279,27 +287,27 @@ mod tests {
 
     #[test]
     fn errors_name_file_and_line() {
-        let e = p("new_per_day = 3\nnew_per_dya = 4\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.starts_with("c.toml:2: unknown field `new_per_dya`"),
-            "{e}"
-        );
-        assert!(e.ends_with(KEYS), "{e}");
-        let e = p("\nday_starts = 24\n").unwrap_err().to_string();
+        let e = |text: &str| p(text).unwrap_err().to_string();
         assert_eq!(
-            e,
+            e("new_per_day = 3\nnew_per_dya = 4\n"),
+            format!("c.toml:2: unknown key \"new_per_dya\": the keys are {KEYS}")
+        );
+        assert_eq!(
+            e("\nday_starts = 24\n"),
             "c.toml:2: day_starts = 24 is not an hour: use a whole number from 0 to 23"
         );
-        let e = p("new_per_day = -1").unwrap_err().to_string();
-        assert!(e.starts_with("c.toml:1: new_per_day = -1"), "{e}");
-        let e = p("\n\ncolor = \"red\"").unwrap_err().to_string();
-        assert!(e.starts_with("c.toml:3: color = \"red\""), "{e}");
-        let e = p("leech_lapses = \"six\"").unwrap_err().to_string();
-        assert!(e.starts_with("c.toml:1: "), "{e}");
-        let e = p("x = = 1").unwrap_err().to_string();
-        assert!(e.starts_with("c.toml:1: "), "{e}");
+        assert!(e("new_per_day = -1").starts_with("c.toml:1: new_per_day = -1 is not a count"));
+        assert_eq!(
+            e("\n\ncolor = \"red\""),
+            "c.toml:3: color = \"red\" is not a choice: use auto or always or never"
+        );
+        assert_eq!(
+            e("leech_lapses = \"six\""),
+            "c.toml:1: leech_lapses must be a whole number, not a string"
+        );
+        assert!(e("\n[extra]\nx = 1").starts_with("c.toml:2: unknown key \"extra\""));
+        assert!(e("x = = 1").starts_with("c.toml:1: invalid TOML: "));
+        assert_eq!(p("new_per_day = 1_0").unwrap().new_per_day.value, 10);
     }
 
     #[test]
