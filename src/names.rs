@@ -20,6 +20,9 @@ pub fn resolve<'a>(what: &str, given: &str, known: &'a [String]) -> Result<&'a s
         .iter()
         .filter(|k| k.to_lowercase().starts_with(&lower))
         .collect();
+    if known.is_empty() {
+        bail!("no {what} \"{given}\": there are none");
+    }
     match starts.as_slice() {
         [one] if !lower.is_empty() => Ok(one),
         [] if known.len() > SHOWN => bail!(
@@ -37,11 +40,7 @@ pub fn resolve<'a>(what: &str, given: &str, known: &'a [String]) -> Result<&'a s
 
 fn quoted<'a>(names: impl Iterator<Item = &'a String>) -> String {
     let names: Vec<String> = names.map(|n| format!("\"{n}\"")).collect();
-    if names.is_empty() {
-        "nothing yet (import a bank first)".to_string()
-    } else {
-        names.join(", ")
-    }
+    names.join(", ")
 }
 
 #[cfg(test)]

@@ -45,9 +45,12 @@ pub fn bring_up_to_date(env: &mut Env) -> Result<()> {
     }
     let done = env.store.write(|store| upgrade(store, &current))?;
     if let Some(d) = done {
-        let from = d.from.map_or(String::new(), |f| format!(" {f} ->"));
+        let versions = match d.from {
+            Some(f) => format!("{f} -> {current}"),
+            None => format!("now {current}"),
+        };
         eprintln!(
-            "rehearse: the built-in bank changed ({from} {current}): {} added, {} changed, {} retired (dropped from it); suspended questions stay suspended",
+            "rehearse: the built-in bank changed ({versions}): {} added, {} changed, {} retired (dropped from it); suspended questions stay suspended",
             d.added, d.changed, d.retired
         );
     }

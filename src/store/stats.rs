@@ -114,7 +114,8 @@ impl Store {
             out.push(WindowRow {
                 question,
                 day: date(r.get_ref(1)?.as_str()?)?,
-                drill: r.get_ref(2)?.as_str()? == "drill",
+                // Drill and cram rows leave the schedule as it was: not scheduling reviews.
+                drill: r.get_ref(2)?.as_str()? != "review",
                 grade: r.get(3)?,
                 answer_ms: r.get::<_, i64>(4)?.max(0) as u64,
                 missed: missed
