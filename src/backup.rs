@@ -443,7 +443,7 @@ mod tests {
     #[test]
     fn damaged_backups_are_refused() {
         let mut b = backup();
-        b.version = 2;
+        b.version = VERSION + 1;
         assert!(
             validate(&b)
                 .unwrap_err()
