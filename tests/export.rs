@@ -50,9 +50,20 @@ fn toml_export_reimports_unchanged_and_rebuilds_the_same_bank() {
         .stdout("");
     let files: Vec<_> = std::fs::read_dir(s.path("out")).unwrap().collect();
     assert_eq!(files.len(), 16);
-    // Several decks and a path that is not a folder yet: a folder all the same.
+    // Several decks and a path that is neither a folder nor ends in '/': refused, not a
+    // folder named like a file.
+    for name in ["out.toml", "fresh"] {
+        s.rehearse(NOW)
+            .args(["export", "--format", "toml", "-o", name])
+            .assert()
+            .code(1)
+            .stderr(format!(
+                "rehearse: {name} is not a folder, and the toml format holds one deck per file: pass -o {name}/ for one file per deck, or --deck D\n"
+            ));
+        assert!(!s.path(name).exists());
+    }
     s.rehearse(NOW)
-        .args(["export", "--format", "toml", "-o", "fresh"])
+        .args(["export", "--format", "toml", "-o", "fresh/"])
         .assert()
         .success();
     assert_eq!(std::fs::read_dir(s.path("fresh")).unwrap().count(), 16);

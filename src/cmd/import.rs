@@ -33,14 +33,30 @@ struct Plan {
     retire: Vec<String>,
 }
 
-pub fn run(args: &ImportArgs, env: &mut Env, out: &mut impl Write) -> Result<()> {
+/// Bank files named on the command line, read and validated before the database is opened,
+/// so a failed first import leaves no new database file behind. None for a backup or for
+/// the built-in bank.
+pub fn read_args(args: &ImportArgs, out: &mut impl Write) -> Result<Option<Vec<Deck>>> {
+    if args.paths.is_empty() || backup_path(&args.paths)?.is_some() {
+        return Ok(None);
+    }
+    read_bank(&args.paths, args, out).map(Some)
+}
+
+/// `decks`: what `read_args` read.
+pub fn run(
+    args: &ImportArgs,
+    decks: Option<Vec<Deck>>,
+    env: &mut Env,
+    out: &mut impl Write,
+) -> Result<()> {
     if let Some(path) = backup_path(&args.paths)? {
         return restore(args, path, env, out);
     }
-    let decks = if args.paths.is_empty() {
-        bank::builtin()
-    } else {
-        read_bank(&args.paths)?
+    let decks = match decks {
+        Some(d) => d,
+        None if args.paths.is_empty() => bank::builtin(),
+        None => read_bank(&args.paths, args, out)?,
     };
     let builtin = args.paths.is_empty();
     let summary = import(&mut env.store, &decks, args.prune, args.dry_run, builtin)?;
@@ -100,8 +116,9 @@ pub fn builtin_if_empty(env: &mut Env) -> Result<()> {
     Ok(())
 }
 
-/// Reads and validates every file; any problem means no decks at all.
-fn read_bank(paths: &[PathBuf]) -> Result<Vec<Deck>> {
+/// Reads and validates every file; any problem means no decks at all. With --json the
+/// problems are printed as JSON too.
+fn read_bank(paths: &[PathBuf], args: &ImportArgs, out: &mut impl Write) -> Result<Vec<Deck>> {
     let mut files = Vec::new();
     for p in paths {
         for f in bank_files(p)? {
@@ -111,6 +128,21 @@ fn read_bank(paths: &[PathBuf]) -> Result<Vec<Deck>> {
         }
     }
     bank::parse_all(&files).or_else(|problems| {
+        if args.json {
+            #[derive(Serialize)]
+            struct Failed<'a> {
+                dry_run: bool,
+                ok: bool,
+                problems: &'a [bank::Problem],
+            }
+            let failed = Failed {
+                dry_run: args.dry_run,
+                ok: false,
+                problems: &problems,
+            };
+            serde_json::to_writer_pretty(&mut *out, &failed)?;
+            writeln!(out)?;
+        }
         let mut err = std::io::stderr().lock();
         for p in &problems {
             let _ = writeln!(err, "{p}");

@@ -12,6 +12,7 @@ pub mod stats;
 pub mod suspend;
 pub mod upgrade;
 
+use crate::bank::Deck;
 use crate::cli::{Cli, Command};
 use crate::config::Settings;
 use crate::store::{Filter, Names, Store};
@@ -42,6 +43,11 @@ pub fn run(cli: Cli) -> Result<()> {
     }
     let now = clock::now()?;
     let today = clock::review_day(now, settings.day_starts.value);
+    // Bank files are validated before the database is opened (or created).
+    let bank = match &cli.command {
+        Command::Import(args) => import::read_args(args, &mut stdout.lock())?,
+        _ => None,
+    };
     let dry_run = matches!(&cli.command, Command::Import(a) if a.dry_run);
     let db_path = match cli.db {
         Some(p) => p,
@@ -63,10 +69,10 @@ pub fn run(cli: Cli) -> Result<()> {
         today,
         settings,
     };
-    dispatch(cli.command, &mut env).map_err(explain)
+    dispatch(cli.command, bank, &mut env).map_err(explain)
 }
 
-fn dispatch(command: Command, env: &mut Env) -> Result<()> {
+fn dispatch(command: Command, bank: Option<Vec<Deck>>, env: &mut Env) -> Result<()> {
     let stdout = std::io::stdout();
     // Import with paths takes only what it is given; import without them is the built-in
     // bank itself; a dry run writes nothing.
@@ -77,7 +83,7 @@ fn dispatch(command: Command, env: &mut Env) -> Result<()> {
         upgrade::bring_up_to_date(env)?;
     }
     match command {
-        Command::Import(args) => import::run(&args, env, &mut stdout.lock()),
+        Command::Import(args) => import::run(&args, bank, env, &mut stdout.lock()),
         Command::Review(args) => {
             // Not the locked stdout: the Ctrl-C handler prints the summary through it.
             review::run(
