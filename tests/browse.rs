@@ -86,7 +86,11 @@ fn list_json_and_names_with_counts() {
         .sum();
     assert_eq!(total as i64, s.count("SELECT count(*) FROM question"));
     assert!(
-        decks.lines().next().unwrap().ends_with("  go-runtime"),
+        decks
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with("  go-runtime               Golang Language & Runtime"),
         "{decks}"
     );
     let tags = json(&s, NOW, &["list", "tags", "--json", "--deck", "go-runtime"]);

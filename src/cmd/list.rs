@@ -31,7 +31,17 @@ pub fn run(args: &ListArgs, env: &Env, out: &mut impl Write) -> Result<()> {
         if narrowed {
             bail!("list decks, sections and tags take only --deck (and --json)");
         }
-        return print_names(&env.store.names(kind, &filter.decks)?, args.json, out);
+        let mut names = env.store.names(kind, &filter.decks)?;
+        if kind == Names::Decks && !args.json {
+            // Beside each id, the deck's title.
+            let decks = env.store.decks()?;
+            for (id, _) in &mut names {
+                if let Some(d) = decks.iter().find(|d| d.id == *id) {
+                    *id = format!("{id:<24} {}", d.title);
+                }
+            }
+        }
+        return print_names(&names, args.json, out);
     }
     let leech = env.settings.leech();
     if args.leeches && leech.lapses == 0 {
