@@ -131,7 +131,7 @@ fn show_prints_the_question_its_state_and_every_log_row() {
         out.contains("Section:  Goroutines, Scheduler & the GMP Model\n"),
         "{out}"
     );
-    assert!(out.contains("State:    0 reviews in a row passed, EF 1.96, interval 1 day, due 2026-03-02, introduced 2026-03-01, 1 lapse\n"), "{out}");
+    assert!(out.contains("State:    EF 1.96, interval 1 day, due 2026-03-02; 0 passes in a row, 1 lapse; first reviewed 2026-03-01\n"), "{out}");
     assert!(out.contains("\nWhat is `GOMAXPROCS`"), "{out}");
     assert!(out.contains("\nPoints:\n  a) "), "{out}");
     assert!(out.contains("History (2 rows):\n"), "{out}");
@@ -219,7 +219,8 @@ fn suspend_by_deck_section_or_tag_and_errors() {
         s.count("SELECT count(*) FROM question WHERE suspended = 1"),
         n - s.count("SELECT count(*) FROM question q, json_each(q.tags) t WHERE t.value = 'gmp'")
     );
-    run(&s, NOW, &["unsuspend", "--section", "goroutines"]);
+    let back = run(&s, NOW, &["unsuspend", "--section", "goroutines"]);
+    assert!(back.ends_with(" selected were not suspended).\n"), "{back}");
     s.rehearse(NOW)
         .args(["suspend"])
         .assert()

@@ -81,12 +81,16 @@ pub fn run(args: &ListArgs, env: &Env, out: &mut impl Write) -> Result<()> {
         .map(|c| c.question.id.chars().count())
         .max()
         .unwrap_or(0);
+    let marks: Vec<String> = cards
+        .iter()
+        .map(|c| marks(c, leech, env.today).join(","))
+        .collect();
+    let marks_width = marks.iter().map(String::len).max().unwrap_or(0);
     let width = columns();
-    for c in &cards {
+    for (c, m) in cards.iter().zip(&marks) {
         let line = format!(
-            "{:<id_width$}  {:<12} {}",
+            "{:<id_width$}  {m:<marks_width$}  {}",
             c.question.id,
-            marks(c, leech, env.today).join(","),
             one_line(&c.question.prompt)
         );
         writeln!(out, "{}", cut(&line, width))?;

@@ -129,16 +129,16 @@ fn state_line(s: Option<&StateRow>) -> String {
     match s {
         None => "new: never reviewed".to_string(),
         Some(s) => format!(
-            "{} review{} in a row passed, EF {:.2}, interval {} day{}, due {}, introduced {}, {} lapse{}",
-            s.n,
-            if s.n == 1 { "" } else { "s" },
+            "EF {:.2}, interval {} day{}, due {}; {} pass{} in a row, {} lapse{}; first reviewed {}",
             f64::from(s.ef_milli) / 1000.0,
             s.interval,
             if s.interval == 1 { "" } else { "s" },
             s.due,
-            s.introduced,
+            s.n,
+            if s.n == 1 { "" } else { "es" },
             s.lapses,
-            if s.lapses == 1 { "" } else { "s" }
+            if s.lapses == 1 { "" } else { "s" },
+            s.introduced,
         ),
     }
 }

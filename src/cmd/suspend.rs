@@ -30,15 +30,21 @@ pub fn run(args: &SuspendArgs, on: bool, env: &mut Env, out: &mut impl Write) ->
     ids.dedup();
     let changed = env.store.write(|store| store.set_suspended(&ids, on))?;
     let already = ids.len() - changed;
-    let state = if on { "suspended" } else { "not suspended" };
     write!(
         out,
         "{}: {changed} question{}",
         if on { "Suspended" } else { "Unsuspended" },
         if changed == 1 { "" } else { "s" }
     )?;
-    if already > 0 {
-        write!(out, " ({already} already {state})")?;
+    match (already, on) {
+        (0, _) => {}
+        (n, true) => write!(out, " ({n} already suspended)")?,
+        (n, false) => write!(
+            out,
+            " ({n} of the {} selected {} not suspended)",
+            ids.len(),
+            if n == 1 { "was" } else { "were" }
+        )?,
     }
     writeln!(out, ".")?;
     Ok(())
