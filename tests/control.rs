@@ -182,7 +182,7 @@ fn review_ahead_crams_weakest_first_and_never_changes_the_schedule() {
     assert!(shown.contains("  cram    grade 2"), "{shown}");
     // Filters and --limit apply; nothing ahead says so.
     let one = s.review(DAY1, &["--ahead", "--limit", "1"], "q\n");
-    assert!(one.starts_with("1 questions ahead"), "{one}");
+    assert!(one.starts_with("1 question ahead of schedule"), "{one}");
     s.rehearse(DAY1)
         .args(["review", "--ahead", "--tag", "nope"])
         .assert()

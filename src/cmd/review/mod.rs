@@ -130,8 +130,9 @@ fn ahead(
     );
     writeln!(
         out,
-        "{} questions ahead of schedule, weakest first; answers are logged as cram and leave the schedule as it is. {LAYERS}",
-        cards.len()
+        "{} question{} ahead of schedule, weakest first; answers are logged as cram and leave the schedule as it is. {LAYERS}",
+        cards.len(),
+        if cards.len() == 1 { "" } else { "s" }
     )?;
     let queue = Queue::ahead(cards, env.today);
     run_session(
