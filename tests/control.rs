@@ -318,3 +318,53 @@ fn a_database_from_before_schema_5_takes_its_built_in_decks_as_the_baseline() {
     assert_eq!(stderr(&o), "");
     assert_eq!(t.count("SELECT count(*) FROM question"), 2);
 }
+
+#[test]
+fn schema_5_keeps_every_log_row_and_id_of_a_schema_4_database() {
+    let s = Sandbox::new();
+    let conn = rusqlite::Connection::open(s.db()).unwrap();
+    for sql in [
+        include_str!("../migrations/0001_init.sql"),
+        include_str!("../migrations/0002_log_covering_index.sql"),
+        include_str!("../migrations/0003_retired_index.sql"),
+        include_str!("../migrations/0004_state_lapses.sql"),
+    ] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.execute_batch(
+        "INSERT INTO deck VALUES ('d', 'D', NULL, 0);
+         INSERT INTO question VALUES ('d/q', 'd', 'S', 'Q?', '[]', '[]', 0, 0);
+         INSERT INTO card_state VALUES ('d/q', 0, 1960, 1, '2026-03-02', '2026-03-01', '2026-03-01T09:00:00.000Z', 1);
+         INSERT INTO review_log VALUES (3, '2026-03-01T09:00:00.000Z', '2026-03-01', 'd/q', 1, 'review',
+             0, 2500, 0, NULL, 0, 1960, 1, '2026-03-02', 4000, NULL);
+         INSERT INTO review_log VALUES (7, '2026-03-01T09:01:00.000Z', '2026-03-01', 'd/q', 4, 'drill',
+             0, 1960, 1, '2026-03-02', 0, 1960, 1, '2026-03-02', 2000, '[1]');
+         PRAGMA user_version = 4;",
+    )
+    .unwrap();
+    drop(conn);
+    let shown = out(&s, DAY2, &["show", "d/q"]);
+    assert!(shown.contains("History (2 rows):"), "{shown}");
+    assert_eq!(s.count("PRAGMA user_version"), 5);
+    assert_eq!(
+        s.rows("SELECT id, kind FROM review_log ORDER BY id", |r| Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?
+        ))),
+        [(3, "review".to_string()), (7, "drill".to_string())]
+    );
+    assert_eq!(
+        s.rows(
+            "SELECT name FROM sqlite_schema WHERE tbl_name = 'review_log' AND type = 'index' ORDER BY name",
+            |r| r.get::<_, String>(0)
+        ),
+        ["review_log_day", "review_log_kind_question", "review_log_question"]
+    );
+    assert_eq!(
+        s.rows("PRAGMA integrity_check", |r| r.get::<_, String>(0)),
+        ["ok"]
+    );
+    assert!(s.path("rehearse.db.bak-4").exists());
+    // The database had no bank record: d is not a built-in deck, so nothing was added.
+    assert_eq!(s.count("SELECT count(*) FROM question"), 1);
+}
