@@ -4,6 +4,7 @@
 
 use crate::store::QuestionRow;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// FNV-1a, 64 bits: stable across builds and platforms (std's hasher promises neither).
 fn fnv(parts: &[&[u8]]) -> u64 {
@@ -19,12 +20,15 @@ fn fnv(parts: &[&[u8]]) -> u64 {
 }
 
 /// The built-in bank's version: a fingerprint of the files compiled in.
-pub fn fingerprint() -> String {
-    let parts: Vec<&[u8]> = crate::bank::BUILTIN
-        .iter()
-        .flat_map(|(name, text)| [name.as_bytes(), text.as_bytes()])
-        .collect();
-    format!("{:012x}", fnv(&parts) >> 16)
+pub fn fingerprint() -> &'static str {
+    static FINGERPRINT: LazyLock<String> = LazyLock::new(|| {
+        let parts: Vec<&[u8]> = crate::bank::BUILTIN
+            .iter()
+            .flat_map(|(name, text)| [name.as_bytes(), text.as_bytes()])
+            .collect();
+        format!("{:012x}", fnv(&parts) >> 16)
+    });
+    &FINGERPRINT
 }
 
 /// A digest of what import writes for a question (its text, tags, points and place).

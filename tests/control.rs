@@ -317,6 +317,13 @@ fn a_database_from_before_schema_5_takes_its_built_in_decks_as_the_baseline() {
     let o = t.rehearse(DAY1).arg("list").output().unwrap();
     assert_eq!(stderr(&o), "");
     assert_eq!(t.count("SELECT count(*) FROM question"), 2);
+    // It remembers that, so later commands write nothing.
+    let before = t.snapshot();
+    t.rehearse(DAY1).arg("list").assert().success().stderr("");
+    assert_eq!(t.snapshot(), before);
+    // An explicit `rehearse import` gives it the built-in bank, and the record.
+    out(&t, DAY1, &["import"]);
+    assert_eq!(t.count("SELECT count(*) FROM builtin_question"), 241);
 }
 
 #[test]

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 /// Writes nothing when it is already recorded, so an unchanged import writes nothing.
 pub fn record(store: &mut Store, decks: &[Deck]) -> Result<()> {
     let current = builtin::fingerprint();
-    if store.builtin_fingerprint()?.as_deref() == Some(current.as_str()) {
+    if store.builtin_fingerprint()?.as_deref() == Some(current) {
         return Ok(());
     }
     let digests: Vec<(String, String)> = decks
@@ -26,8 +26,12 @@ pub fn record(store: &mut Store, decks: &[Deck]) -> Result<()> {
             (q.id, d)
         })
         .collect();
-    store.set_builtin(&current, &digests)
+    store.set_builtin(current, &digests)
 }
+
+/// The record of a database that has only its own banks: never given the built-in one
+/// (until an explicit `rehearse import` records the real fingerprint).
+const NOT_USED: &str = "";
 
 /// What an upgrade did, for its one line.
 struct Done {
@@ -40,10 +44,13 @@ struct Done {
 /// Runs before every command that reads the bank. Costs one query when nothing changed.
 pub fn bring_up_to_date(env: &mut Env) -> Result<()> {
     let current = builtin::fingerprint();
-    if env.store.builtin_fingerprint()?.as_deref() == Some(current.as_str()) {
-        return Ok(());
+    match env.store.builtin_fingerprint()?.as_deref() {
+        Some(f) if f == current || f == NOT_USED => return Ok(()),
+        // Nothing to bring up to date (an import or a restore may fill it next).
+        None if env.store.is_empty()? => return Ok(()),
+        _ => {}
     }
-    let done = env.store.write(|store| upgrade(store, &current))?;
+    let done = env.store.write(|store| upgrade(store, current))?;
     if let Some(d) = done {
         let versions = match d.from {
             Some(f) => format!("{f} -> {current}"),
@@ -63,7 +70,7 @@ fn upgrade(store: &mut Store, current: &str) -> Result<Option<Done>> {
     let decks = bank::builtin();
     let from = store.builtin_fingerprint()?;
     let taken = match &from {
-        Some(f) if f == current => return Ok(None),
+        Some(f) if f == current || f == NOT_USED => return Ok(None),
         Some(_) => store.builtin_taken()?,
         // Before schema 5 nothing was recorded: what the database holds of the built-in
         // decks is what it took.
@@ -75,6 +82,10 @@ fn upgrade(store: &mut Store, current: &str) -> Result<Option<Done>> {
                 }
             }
             if taken.is_empty() {
+                // Not a built-in deck here: remember that, so later commands need no look.
+                if !store.is_empty()? {
+                    store.set_builtin(NOT_USED, &[])?;
+                }
                 return Ok(None);
             }
             taken
