@@ -321,6 +321,14 @@ impl Store {
         self.count(&sql)
     }
 
+    /// How many questions the filter selects that can be scheduled (neither retired nor
+    /// suspended).
+    pub fn active_total(&self, filter: &Filter) -> Result<u64> {
+        let mut sql = Sql::new(&format!("SELECT count(*) FROM question q WHERE {ACTIVE}"));
+        sql.filter(filter);
+        self.count(&sql)
+    }
+
     /// How many active questions were never reviewed.
     pub fn new_total(&self, filter: &Filter) -> Result<u64> {
         if filter.is_empty() {

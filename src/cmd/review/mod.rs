@@ -249,7 +249,7 @@ fn nothing_due(filter: &Filter, env: &Env, args: &ReviewArgs, out: &mut impl Wri
         writeln!(out, "Nothing to review: --limit 0 allows no question.")?;
         return Ok(());
     }
-    if env.store.cards(filter)?.iter().all(|c| c.suspended) {
+    if env.store.active_total(filter)? == 0 {
         let what =
             if filter.decks.is_empty() && filter.sections.is_empty() && filter.tags.is_empty() {
                 "No question is in the schedule"
