@@ -507,6 +507,52 @@ fn string_list(
     out
 }
 
+/// A deck in the import format, as `rehearse export --format toml` and `import --from-anki`
+/// write it; parsing it gives the deck back.
+pub fn to_toml(deck: &Deck) -> anyhow::Result<String> {
+    #[derive(serde::Serialize)]
+    struct File<'a> {
+        deck: Head<'a>,
+        question: Vec<Q<'a>>,
+    }
+    #[derive(serde::Serialize)]
+    struct Head<'a> {
+        id: &'a str,
+        title: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        guidance: Option<&'a str>,
+    }
+    #[derive(serde::Serialize)]
+    struct Q<'a> {
+        id: &'a str,
+        section: &'a str,
+        prompt: &'a str,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        tags: &'a [String],
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        points: &'a [String],
+    }
+    let doc = File {
+        deck: Head {
+            id: &deck.id,
+            title: &deck.title,
+            guidance: deck.guidance.as_deref(),
+        },
+        question: deck
+            .questions
+            .iter()
+            .map(|q| Q {
+                id: &q.id,
+                section: &q.section,
+                prompt: &q.prompt,
+                tags: &q.tags,
+                points: &q.points,
+            })
+            .collect(),
+    };
+    Ok(toml::to_string_pretty(&doc)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

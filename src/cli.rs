@@ -42,6 +42,27 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff)
     Man,
+    /// List the automatic backups, or put one back
+    Backups(BackupsArgs),
+}
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct BackupsArgs {
+    #[command(subcommand)]
+    pub action: Option<BackupsAction>,
+    /// Print the list as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BackupsAction {
+    /// Replace the database with a backup (the current one is backed up first)
+    Restore {
+        /// The backup's name, as `rehearse backups` lists it
+        name: String,
+    },
 }
 
 /// Parses the command line; `--version` names the schema and the built-in bank too.
@@ -196,6 +217,18 @@ pub struct ImportArgs {
     /// Print the summary as JSON
     #[arg(long)]
     pub json: bool,
+    /// Convert an Anki "Notes in Plain Text" export into bank files (needs -o DIR); the
+    /// database is not touched
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "prune", "dry_run", "json"])]
+    pub from_anki: Option<PathBuf>,
+    /// With --from-anki: the folder to write the bank files into
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "DIR",
+        requires = "from_anki"
+    )]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -1,4 +1,6 @@
+mod anki;
 mod backup;
+mod backups;
 mod bank;
 mod builtin;
 mod cli;
@@ -20,10 +22,18 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // A closed pipe (`rehearse export | head`) is not an error.
-            if err.chain().any(|e| {
-                e.downcast_ref::<std::io::Error>()
-                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-            }) {
+            // serde_json wraps the io::Error it met, so ask it for the kind.
+            let broken_pipe = |e: &(dyn std::error::Error + 'static)| {
+                let kind = e
+                    .downcast_ref::<std::io::Error>()
+                    .map(|e| e.kind())
+                    .or_else(|| {
+                        e.downcast_ref::<serde_json::Error>()
+                            .and_then(|e| e.io_error_kind())
+                    });
+                kind == Some(std::io::ErrorKind::BrokenPipe)
+            };
+            if err.chain().any(broken_pipe) {
                 return ExitCode::SUCCESS;
             }
             let _ = std::io::stdout().flush();

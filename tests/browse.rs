@@ -180,7 +180,11 @@ fn a_suspended_question_is_never_scheduled_and_comes_back_when_unsuspended() {
     assert!(peek.contains("\"due\": 1,"), "{peek}");
     // stats agrees with review: a suspended question is not due.
     let stats = json(&s, LATER, &["stats", "--json", "--deck", "go-runtime"]);
-    assert_eq!(stats["overview"]["due"]["today"], 1, "{}", stats["overview"]);
+    assert_eq!(
+        stats["overview"]["due"]["today"], 1,
+        "{}",
+        stats["overview"]
+    );
     let listed = run(&s, LATER, &["list", "--suspended"]);
     assert!(listed.starts_with("go-runtime/gmp-model"), "{listed}");
     assert!(listed.contains("learning,suspended"), "{listed}");

@@ -341,21 +341,23 @@ fn anki_file_has_the_headers_anki_reads_and_one_note_per_question() {
     let text = export(&s, NOW, &["--format", "anki", "--deck", "system-design"]);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
-        lines[..4],
+        lines[..6],
         [
             "#separator:tab",
-            "#html:false",
+            "#html:true",
+            "#notetype:Basic",
             "#guid column:1",
-            "#tags column:4"
+            "#tags column:4",
+            "#deck column:5"
         ]
     );
     assert!(
-        lines[4].starts_with("rehearse:system-design/url-shortener\tURL shortener"),
+        lines[6].starts_with("rehearse:system-design/url-shortener\tURL shortener"),
         "{text}"
     );
-    // The back holds one point a line, so it is one quoted field; the tags come last.
-    assert!(lines[4].contains("\t\"a) Estimates: "), "{text}");
-    assert!(text.contains("\"\trehearse::system-design rehearse::system-design::classic-prompts system-design caching\n"), "{text}");
+    // Points are lines of one HTML field; tags, then the deck, come last.
+    assert!(lines[6].contains("\ta) Estimates: "), "{text}");
+    assert!(text.contains("\trehearse::system-design rehearse::system-design::Classic_prompts rehearse::caching\trehearse::System Design\n"), "{text}");
     assert_eq!(text.matches("\nrehearse:system-design/").count(), 15);
     s.rehearse(NOW)
         .args(["export", "--deck", "nope"])

@@ -62,12 +62,12 @@ fn bad_database_files_get_one_line_and_stay_as_they_were() {
         (
             "truncated.db",
             &["stats"],
-            "truncated.db is damaged (SQLite: database disk image is malformed): restore it from a backup, or pass another --db path",
+            "truncated.db is damaged (SQLite: database disk image is malformed): restore it from a backup (rehearse backups), or pass another --db path",
         ),
         (
             "corrupt.db",
             &["stats"],
-            "corrupt.db is damaged (SQLite: database disk image is malformed): restore it from a backup, or pass another --db path",
+            "corrupt.db is damaged (SQLite: database disk image is malformed): restore it from a backup (rehearse backups), or pass another --db path",
         ),
         (
             "other.db",
@@ -100,9 +100,17 @@ fn read_only_files_and_folders_are_refused_untouched() {
     std::fs::set_permissions(s.path("ro.db"), std::fs::Permissions::from_mode(0o444)).unwrap();
     one_line_error(
         &s,
-        &["--db", "ro.db", "stats"],
+        &["--db", "ro.db", "import"],
         "ro.db is read-only: make it writable (chmod u+w), or pass another --db path",
     );
+    // Commands that only read open it read-only, so a backup can still be saved from it.
+    let out = s
+        .rehearse(NOW)
+        .args(["--db", "ro.db", "stats"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("241"), "{}", stdout(&out));
     assert_eq!(std::fs::read(s.path("ro.db")).unwrap(), good);
 
     std::fs::create_dir(s.path("locked")).unwrap();
@@ -110,10 +118,18 @@ fn read_only_files_and_folders_are_refused_untouched() {
     std::fs::set_permissions(s.path("locked"), std::fs::Permissions::from_mode(0o555)).unwrap();
     one_line_error(
         &s,
-        &["--db", "locked/r.db", "review", "--peek"],
+        &["--db", "locked/r.db", "review"],
         "the folder of locked/r.db is read-only, and SQLite keeps its journal there: make locked writable, or pass another --db path",
     );
+    for args in [&["review", "--peek"][..], &["export"], &["stats", "--json"]] {
+        let mut all = vec!["--db", "locked/r.db"];
+        all.extend_from_slice(args);
+        let out = s.rehearse(NOW).args(&all).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert!(!stdout(&out).is_empty(), "{args:?}");
+    }
     assert_eq!(std::fs::read(s.path("locked/r.db")).unwrap(), good);
+    assert!(!s.path("locked/r.db-wal").exists());
     std::fs::set_permissions(s.path("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
     one_line_error(
         &s,
@@ -138,7 +154,10 @@ fn a_migration_first_writes_a_copy_of_the_old_database() {
     .unwrap();
     drop(conn);
     s.rehearse(NOW).args(["review", "--peek"]).assert().success().stdout("2026-03-01: 1 due, 0 new\n     due  d/q                                           Q?\n");
-    let backup = rusqlite::Connection::open(s.path("rehearse.db.bak-1")).unwrap();
+    let copy = s.path("rehearse.db.backups/2026-03-01_090000Z_before-migration-v1.db");
+    let backup =
+        rusqlite::Connection::open_with_flags(&copy, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
     let v: i64 = backup
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
@@ -367,11 +386,7 @@ fn sigkill_at_any_moment_of_an_import_leaves_before_or_after() {
             "after a kill at {delay_ms} ms: {n} questions"
         );
         outcomes[(n == 20_003) as usize] += 1;
-        let check: String = s
-            .sql()
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(check, "ok");
+        assert_eq!(s.integrity(), "ok");
         if n == 20_003 {
             // Start again from "before" so later kills land mid-import too.
             s.sql().execute_batch("DELETE FROM question WHERE deck_id = 'big'; DELETE FROM deck WHERE id = 'big';").unwrap();
@@ -398,10 +413,6 @@ fn sigkill_during_review_loses_at_most_the_question_on_screen() {
         review.child.wait().unwrap();
         assert_eq!(s.count("SELECT count(*) FROM review_log"), graded as i64);
         assert_eq!(s.count("SELECT count(*) FROM card_state"), graded as i64);
-        let check: String = s
-            .sql()
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(check, "ok");
+        assert_eq!(s.integrity(), "ok");
     }
 }

@@ -217,11 +217,7 @@ fn sigkill_after_three_grades_keeps_exactly_those_three() {
     review.child.wait().unwrap();
     assert_eq!(s.count("SELECT count(*) FROM review_log"), 3);
     assert_eq!(s.count("SELECT count(*) FROM card_state"), 3);
-    let check: String = s
-        .sql()
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(check, "ok");
+    assert_eq!(s.integrity(), "ok");
 }
 
 #[test]

@@ -4,12 +4,11 @@
 use super::Env;
 use crate::backup::{self, FORMAT, VERSION};
 use crate::cli::{ExportArgs, ExportFormat};
-use crate::points;
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub fn run(args: &ExportArgs, env: &Env, stdout: &mut impl Write) -> Result<()> {
     let decks = env.store.backup_decks(&args.decks)?;
@@ -28,7 +27,7 @@ pub fn run(args: &ExportArgs, env: &Env, stdout: &mut impl Write) -> Result<()> 
     // -o names a folder when it is one or ends in '/'; several decks need one.
     if let (ExportFormat::Toml, Some(dir)) = (&args.format, &args.output) {
         if dir.is_dir() || dir.to_string_lossy().ends_with('/') {
-            return toml_dir(&decks, &questions, dir);
+            return toml_dir(&decks, &questions, dir, &env.db_path);
         }
         if decks.len() > 1 {
             bail!(
@@ -38,7 +37,11 @@ pub fn run(args: &ExportArgs, env: &Env, stdout: &mut impl Write) -> Result<()> 
             );
         }
     }
-    let mut file = args.output.as_deref().map(AtomicFile::create).transpose()?;
+    let mut file = args
+        .output
+        .as_deref()
+        .map(|p| AtomicFile::create(p, &env.db_path))
+        .transpose()?;
     {
         // A large buffer: the backup is hundreds of MB, and stdout flushes at every newline.
         let mut out: BufWriter<Box<dyn Write + '_>> = BufWriter::with_capacity(
@@ -77,9 +80,12 @@ pub fn run(args: &ExportArgs, env: &Env, stdout: &mut impl Write) -> Result<()> 
 }
 
 /// Writes beside the target and renames into place, so a failed export leaves no half file.
+/// The temporary is `.<name>.<pid>.tmp`, locked while it is written, so the next export
+/// removes one left by a killed process (its lock died with it). A symlinked target is
+/// written through: the link stays, the file it points at is replaced.
 struct AtomicFile {
-    tmp: std::path::PathBuf,
-    target: std::path::PathBuf,
+    tmp: PathBuf,
+    target: PathBuf,
     file: std::fs::File,
     done: bool,
 }
@@ -93,19 +99,30 @@ impl Drop for AtomicFile {
 }
 
 impl AtomicFile {
-    fn create(target: &Path) -> Result<AtomicFile> {
-        let mut name = target.as_os_str().to_owned();
-        name.push(".tmp");
-        let tmp = std::path::PathBuf::from(name);
-        let file = std::fs::File::create(&tmp).with_context(|| {
+    fn create(target: &Path, db: &Path) -> Result<AtomicFile> {
+        let cannot = || {
             format!(
                 "cannot write {}: check that its folder exists and is writable",
                 target.display()
             )
-        })?;
+        };
+        let resolved = resolve(target).with_context(cannot)?;
+        refuse_the_database(target, &resolved, db)?;
+        let dir = match resolved.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = resolved
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .with_context(cannot)?;
+        remove_stale_temporaries(&dir, &name);
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let file = std::fs::File::create(&tmp).with_context(cannot)?;
+        file.lock().with_context(cannot)?;
         Ok(AtomicFile {
             tmp,
-            target: target.to_path_buf(),
+            target: resolved,
             file,
             done: false,
         })
@@ -115,59 +132,117 @@ impl AtomicFile {
         std::fs::rename(&self.tmp, &self.target)
             .with_context(|| format!("cannot write {}", self.target.display()))?;
         self.done = true;
+        if let Some(dir) = self.target.parent()
+            && let Ok(d) = std::fs::File::open(if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            })
+        {
+            let _ = d.sync_all();
+        }
         Ok(())
     }
 }
 
-#[derive(Serialize)]
-struct TomlDeck<'a> {
-    deck: TomlDeckHead<'a>,
-    question: Vec<TomlQuestion<'a>>,
+/// The file a path names: through any symlinks, with its folder made absolute.
+fn resolve(target: &Path) -> std::io::Result<PathBuf> {
+    let mut path = target.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(&path)?;
+                path = match path.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                };
+            }
+            _ => break,
+        }
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("no file name"))?;
+    Ok(std::fs::canonicalize(dir)?.join(name))
 }
 
-#[derive(Serialize)]
-struct TomlDeckHead<'a> {
-    id: &'a str,
-    title: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    guidance: Option<&'a str>,
+/// The database, its -wal or its -shm would be destroyed by an export written over it.
+fn refuse_the_database(target: &Path, resolved: &Path, db: &Path) -> Result<()> {
+    let Ok(db) = resolve(db) else {
+        return Ok(());
+    };
+    for suffix in ["", "-wal", "-shm"] {
+        if resolved.as_os_str() == super::beside(&db, suffix).as_os_str() {
+            bail!(
+                "{} is the database{}{}: write the export to another path",
+                target.display(),
+                if suffix.is_empty() { "" } else { "'s " },
+                suffix.trim_start_matches('-')
+            );
+        }
+    }
+    Ok(())
 }
 
-#[derive(Serialize)]
-struct TomlQuestion<'a> {
-    id: &'a str,
-    section: &'a str,
-    prompt: &'a str,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    tags: &'a [String],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    points: &'a [String],
+/// Removes `.<name>.<pid>.tmp` files whose writer is gone (their lock can be taken).
+fn remove_stale_temporaries(dir: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let file = file.to_string_lossy();
+        let ours = file
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()));
+        if !ours {
+            continue;
+        }
+        if let Ok(f) = std::fs::OpenOptions::new().write(true).open(entry.path())
+            && f.try_lock().is_ok()
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// One deck in the import format; retired questions are left out.
 fn deck_toml(deck: &backup::Deck, questions: &[backup::Question]) -> Result<String> {
-    let doc = TomlDeck {
-        deck: TomlDeckHead {
-            id: &deck.id,
-            title: &deck.title,
-            guidance: deck.guidance.as_deref(),
-        },
-        question: questions
+    let bank_deck = crate::bank::Deck {
+        id: deck.id.clone(),
+        title: deck.title.clone(),
+        guidance: deck.guidance.clone(),
+        questions: questions
             .iter()
             .filter(|q| q.deck == deck.id && !q.retired)
-            .map(|q| TomlQuestion {
-                id: q.id.split_once('/').map_or(&q.id, |(_, id)| id),
-                section: &q.section,
-                prompt: &q.prompt,
-                tags: &q.tags,
-                points: &q.points,
+            .map(|q| crate::bank::Question {
+                id: q
+                    .id
+                    .split_once('/')
+                    .map_or(&q.id[..], |(_, id)| id)
+                    .to_string(),
+                section: q.section.clone(),
+                prompt: q.prompt.clone(),
+                tags: q.tags.clone(),
+                points: q.points.clone(),
             })
             .collect(),
     };
-    Ok(toml::to_string_pretty(&doc)?)
+    crate::bank::to_toml(&bank_deck)
 }
 
-fn toml_dir(decks: &[backup::Deck], questions: &[backup::Question], dir: &Path) -> Result<()> {
+fn toml_dir(
+    decks: &[backup::Deck],
+    questions: &[backup::Question],
+    dir: &Path,
+    db: &Path,
+) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     // A deck whose questions are all retired has nothing to import: no file for it.
     let active: Vec<&backup::Deck> = decks
@@ -176,7 +251,7 @@ fn toml_dir(decks: &[backup::Deck], questions: &[backup::Question], dir: &Path) 
         .collect();
     for (i, d) in active.into_iter().enumerate() {
         let path = dir.join(format!("{:02}-{}.toml", i + 1, d.id));
-        let mut f = AtomicFile::create(&path)?;
+        let mut f = AtomicFile::create(&path, db)?;
         f.file.write_all(deck_toml(d, questions)?.as_bytes())?;
         f.commit()?;
     }
@@ -266,69 +341,13 @@ fn csv(env: &Env, questions: &[backup::Question], out: &mut impl Write) -> Resul
     Ok(())
 }
 
-/// A tab-separated field for Anki: quoted (quotes doubled) when it holds a tab, a quote or a
-/// line break, as Anki's CSV reader expects.
-fn anki_field(s: &str) -> String {
-    if s.contains(['\t', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-fn tag(s: &str) -> String {
-    let mut t = String::new();
-    for c in s.chars() {
-        if c.is_alphanumeric() {
-            t.extend(c.to_lowercase());
-        } else if !t.ends_with('-') && !t.is_empty() {
-            t.push('-');
-        }
-    }
-    t.trim_end_matches('-').to_string()
-}
-
+/// The notes file for Anki's Import File (src/anki.rs).
 fn anki(
     decks: &[backup::Deck],
     questions: &[backup::Question],
     out: &mut impl Write,
 ) -> Result<()> {
-    out.write_all(b"#separator:tab\n#html:false\n#guid column:1\n#tags column:4\n")?;
-    let guidance: HashMap<&str, Option<&str>> = decks
-        .iter()
-        .map(|d| (d.id.as_str(), d.guidance.as_deref()))
-        .collect();
-    for q in questions.iter().filter(|q| !q.retired) {
-        let back = if q.points.is_empty() {
-            let g = guidance
-                .get(q.deck.as_str())
-                .copied()
-                .flatten()
-                .map(|g| format!("{g}\n"))
-                .unwrap_or_default();
-            format!("{g}Check all three layers: definition, mechanism, real-world trade-off.")
-        } else {
-            q.points
-                .iter()
-                .enumerate()
-                .map(|(i, p)| format!("{}) {p}", points::label(i)))
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
-        let mut tags = vec![
-            format!("rehearse::{}", q.deck),
-            format!("rehearse::{}::{}", q.deck, tag(&q.section)),
-        ];
-        tags.extend(q.tags.iter().map(|t| tag(t)));
-        let row = [
-            anki_field(&format!("rehearse:{}", q.id)),
-            anki_field(&q.prompt),
-            anki_field(&back),
-            anki_field(&tags.join(" ")),
-        ];
-        out.write_all(row.join("\t").as_bytes())?;
-        out.write_all(b"\n")?;
-    }
+    out.write_all(crate::anki::write_notes(decks, questions).as_bytes())?;
     Ok(())
 }
 
@@ -342,17 +361,5 @@ mod tests {
         assert_eq!(csv_field("a, b"), "\"a, b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-    }
-
-    #[test]
-    fn anki_tags_have_no_spaces() {
-        assert_eq!(
-            tag("Goroutines, Scheduler & the GMP Model"),
-            "goroutines-scheduler-the-gmp-model"
-        );
-        assert_eq!(
-            tag("API Design (REST / gRPC / WebSocket)"),
-            "api-design-rest-grpc-websocket"
-        );
     }
 }

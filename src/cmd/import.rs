@@ -2,6 +2,7 @@
 
 use super::Env;
 use crate::backup;
+use crate::backups::Reason;
 use crate::bank::{self, Deck};
 use crate::cli::ImportArgs;
 use crate::store::{DeckRow, QuestionRow, Store};
@@ -203,6 +204,11 @@ pub fn import(
     dry_run: bool,
     builtin: bool,
 ) -> Result<Summary> {
+    if prune && !dry_run {
+        store
+            .take_backup(Reason::Prune)
+            .context("nothing was imported")?;
+    }
     store.write(|store| {
         let s = plan_and_write(store, decks, prune, dry_run)?;
         if builtin && !dry_run {
@@ -336,6 +342,11 @@ fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) 
         read_backup(&bytes).map_err(|e| anyhow::anyhow!("{shown}: {e}; nothing was imported"))?;
     backup::validate(&b).map_err(|e| anyhow::anyhow!("{shown}: {e}; nothing was imported"))?;
     let dry_run = args.dry_run;
+    if !args.dry_run {
+        env.store
+            .take_backup(Reason::Restore)
+            .context("nothing was restored")?;
+    }
     let plan = env.store.write(|store| {
         let plan = backup::plan(&b, &store.existing()?);
         if !dry_run {

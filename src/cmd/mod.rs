@@ -1,9 +1,11 @@
 //! One module per subcommand. `run` resolves the database, reads the clock once, and hands
 //! each command what it needs.
 
+pub mod backups;
 pub mod completions;
 pub mod config;
 pub mod export;
+pub mod from_anki;
 pub mod import;
 pub mod list;
 pub mod review;
@@ -14,9 +16,10 @@ pub mod upgrade;
 
 use crate::bank::Deck;
 use crate::cli::{Cli, Command};
+use crate::clock;
 use crate::config::Settings;
-use crate::store::{Filter, Names, Store};
-use crate::{clock, names};
+use crate::names;
+use crate::store::{self, Backups, Filter, Mode, Names, Store};
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use std::path::PathBuf;
@@ -27,6 +30,8 @@ pub struct Env {
     pub db_path: PathBuf,
     pub today: NaiveDate,
     pub settings: Settings,
+    /// Opened read-only (a read-only medium): nothing may be written.
+    pub read_only: bool,
 }
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -49,41 +54,88 @@ pub fn run(cli: Cli) -> Result<()> {
         _ => None,
     };
     let dry_run = matches!(&cli.command, Command::Import(a) if a.dry_run);
-    let db_path = match cli.db {
-        Some(p) => p,
-        None => default_db_path(!dry_run)?,
+    let (db_path, backups_dir) = match cli.db {
+        Some(p) => {
+            let dir = beside(&p, ".backups");
+            (p, dir)
+        }
+        None => {
+            let p = default_db_path(!dry_run)?;
+            let dir = p.with_file_name("backups");
+            (p, dir)
+        }
+    };
+    let backups = Backups {
+        dir: backups_dir,
+        day: today,
+        now,
     };
     // Any SQLite error about a damaged or read-only file becomes one line that says what to do.
-    let explain = |e| crate::store::explain(&db_path, e);
+    let explain = |e| store::explain(&db_path, e);
+    if let Command::Import(args) = &cli.command
+        && let Some(file) = &args.from_anki
+    {
+        // A conversion writes bank files only: no database is opened or created.
+        return from_anki::run(file, args.output.as_deref(), &mut Output::stdout());
+    }
+    if let Command::Backups(args) = &cli.command {
+        // Listing and restoring work also when the database cannot be opened.
+        return backups::run(args, &db_path, &backups, &mut Output::stdout()).map_err(explain);
+    }
     // A dry run against a database that does not exist yet plans against an empty one in
     // memory: it writes nothing, not even a new file.
     let dry_run_only = dry_run && !db_path.exists();
+    // Commands that only read still work on a read-only medium, so a backup can be saved.
+    let reads_only = match &cli.command {
+        Command::Stats(_) | Command::Export(_) | Command::List(_) | Command::Show(_) => true,
+        Command::Review(a) => a.peek,
+        _ => dry_run,
+    };
+    let mode = if reads_only && db_path.exists() && !store::is_writable(&db_path) {
+        Mode::ReadOnly
+    } else {
+        Mode::ReadWrite
+    };
     let store = if dry_run_only {
         Store::open_in_memory()?
     } else {
-        Store::open(&db_path).map_err(explain)?
+        Store::open(&db_path, mode, Some(backups)).map_err(explain)?
     };
     let mut env = Env {
         store,
         db_path: db_path.clone(),
         today,
         settings,
+        read_only: mode == Mode::ReadOnly,
     };
     dispatch(cli.command, bank, &mut env).map_err(explain)
 }
 
+/// `path` with `suffix` added to its file name.
+pub fn beside(path: &std::path::Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 fn dispatch(command: Command, bank: Option<Vec<Deck>>, env: &mut Env) -> Result<()> {
-    let stdout = std::io::stdout();
+    let mut out = Output::stdout();
     // Import with paths takes only what it is given; import without them is the built-in
-    // bank itself; a dry run writes nothing.
-    if !matches!(&command, Command::Import(_)) {
+    // bank itself; a dry run writes nothing; a read-only database cannot be brought up to
+    // date.
+    if !matches!(&command, Command::Import(_) | Command::Backups(_)) {
         import::builtin_if_empty(env)?;
     }
-    if !matches!(&command, Command::Import(a) if a.dry_run || a.paths.is_empty()) {
+    let upgrades = match &command {
+        Command::Import(a) => !a.dry_run && !a.paths.is_empty(),
+        Command::Backups(_) => false,
+        _ => true,
+    };
+    if upgrades && !env.read_only {
         upgrade::bring_up_to_date(env)?;
     }
     match command {
-        Command::Import(args) => import::run(&args, bank, env, &mut stdout.lock()),
+        Command::Import(args) => import::run(&args, bank, env, &mut out),
         Command::Review(args) => {
             // Not the locked stdout: the Ctrl-C handler prints the summary through it.
             review::run(
@@ -93,21 +145,55 @@ fn dispatch(command: Command, bank: Option<Vec<Deck>>, env: &mut Env) -> Result<
                 &mut std::io::stdout(),
             )
         }
-        Command::Stats(args) => env
-            .store
-            .read(|_| stats::run(&args, env, &mut stdout.lock())),
-        Command::Export(args) => env
-            .store
-            .read(|_| export::run(&args, env, &mut stdout.lock())),
-        Command::List(args) => env
-            .store
-            .read(|_| list::run(&args, env, &mut stdout.lock())),
-        Command::Show(args) => env
-            .store
-            .read(|_| show::run(&args, env, &mut stdout.lock())),
-        Command::Suspend(args) => suspend::run(&args, true, env, &mut stdout.lock()),
-        Command::Unsuspend(args) => suspend::run(&args, false, env, &mut stdout.lock()),
+        Command::Stats(args) => env.store.read(|_| stats::run(&args, env, &mut out)),
+        Command::Export(args) => env.store.read(|_| export::run(&args, env, &mut out)),
+        Command::List(args) => env.store.read(|_| list::run(&args, env, &mut out)),
+        Command::Show(args) => env.store.read(|_| show::run(&args, env, &mut out)),
+        Command::Suspend(args) => suspend::run(&args, true, env, &mut out),
+        Command::Unsuspend(args) => suspend::run(&args, false, env, &mut out),
         Command::Config | Command::Completions(_) | Command::Man => Ok(()),
+        Command::Backups(args) => {
+            let backups = env.store.backups().cloned();
+            match backups {
+                Some(b) => backups::run(&args, &env.db_path, &b, &mut out),
+                None => anyhow::bail!("this database keeps no backups"),
+            }
+        }
+    }?;
+    out.flush()
+}
+
+/// Standard output, whose write errors say that it was the output that failed (a full disk
+/// under `> file`), so they are not taken for the database's. A closed pipe keeps its kind:
+/// main treats it as the end of the reader's interest.
+pub struct Output(std::io::Stdout);
+
+impl Output {
+    pub fn stdout() -> Output {
+        Output(std::io::stdout())
+    }
+
+    pub fn flush(&mut self) -> Result<()> {
+        std::io::Write::flush(self).map_err(Into::into)
+    }
+}
+
+fn output_error(e: std::io::Error) -> std::io::Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return e;
+    }
+    std::io::Error::new(
+        e.kind(),
+        format!("cannot write the output ({e}): check where it goes (a full disk?)"),
+    )
+}
+
+impl std::io::Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf).map_err(output_error)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush().map_err(output_error)
     }
 }
 

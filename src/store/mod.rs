@@ -6,8 +6,13 @@ mod backup;
 mod bank;
 mod browse;
 mod builtin;
+mod open;
 mod review;
+mod snapshot;
 mod stats;
+
+pub use open::Mode;
+pub use snapshot::{Backups, replace_file, verify};
 
 pub use bank::{DeckRow, QuestionRow};
 pub use browse::Names;
@@ -16,10 +21,8 @@ pub use stats::{QuestionStat, StatState, WindowRow};
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OpenFlags};
-use rusqlite_migration::{M, Migrations};
+use rusqlite::Connection;
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 use std::time::Duration;
 
 /// Append-only: never edit or remove an entry once released.
@@ -31,14 +34,14 @@ const MIGRATION_SQL: [&str; 5] = [
     include_str!("../../migrations/0005_suspend_cram_builtin.sql"),
 ];
 
-static MIGRATIONS: LazyLock<Migrations<'static>> =
-    LazyLock::new(|| Migrations::new(MIGRATION_SQL.iter().map(|sql| M::up(sql)).collect()));
-
 /// How long a command waits for another rehearse process to finish its write.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct Store {
     conn: Connection,
+    path: PathBuf,
+    backups: Option<Backups>,
+    daily_checked: bool,
 }
 
 /// The schema version this binary writes: one per migration.
@@ -47,59 +50,27 @@ pub fn latest_version() -> i64 {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path`, migrating it to this binary's schema.
-    pub fn open(path: &Path) -> Result<Store> {
-        let shown = path.display();
-        if path.is_dir() {
-            bail!("database path {shown} is a folder: pass a file path with --db");
-        }
-        check_writable(path)?;
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| open_error(path, e))?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| open_error(path, e))?;
-        let app_tables: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(|e| open_error(path, e))?;
-        if version == 0 && app_tables > 0 {
-            bail!(
-                "{shown} is an SQLite database of another program, not rehearse's: pass another --db path"
-            );
-        }
-        if version > latest_version() {
-            bail!(
-                "{shown} was written by a newer rehearse (schema version {version}, this one knows {}): upgrade rehearse, or pass another --db path",
-                latest_version()
-            );
-        }
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
-            .map_err(|e| open_error(path, e))?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        let mut store = Store { conn };
-        if version < latest_version() {
-            if version > 0 {
-                store.backup_before_migration(path, version)?;
-            }
-            if let Err(e) = MIGRATIONS.to_latest(&mut store.conn) {
-                // Another rehearse may have migrated it first (two first runs at once).
-                let now: i64 = store
-                    .conn
-                    .query_row("PRAGMA user_version", [], |r| r.get(0))?;
-                if now != latest_version() {
-                    bail!("cannot update the schema of {shown}: {e}");
+    /// Opens the database at `path`. Read-write creates it when missing and migrates it to
+    /// this binary's schema (keeping a backup first); read-only changes nothing, for a
+    /// read-only medium. `backups`, when given, is where automatic backups go.
+    pub fn open(path: &Path, mode: Mode, backups: Option<Backups>) -> Result<Store> {
+        check_path(path, mode)?;
+        let conn = open::open(path, mode)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            backups,
+            daily_checked: false,
+        };
+        if mode == Mode::ReadWrite {
+            let version = store.version()?;
+            if version < latest_version() {
+                if version > 0 {
+                    store
+                        .take_backup(crate::backups::Reason::Migration(version))
+                        .context("no update of the schema was made")?;
                 }
+                store.migrate()?;
             }
         }
         Ok(store)
@@ -107,33 +78,27 @@ impl Store {
 
     /// A database in memory, for a dry run against a file that does not exist yet.
     pub fn open_in_memory() -> Result<Store> {
-        let mut conn = Connection::open_in_memory()?;
+        let conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        MIGRATIONS
-            .to_latest(&mut conn)
-            .map_err(|e| anyhow!("cannot set up the schema: {e}"))?;
-        Ok(Store { conn })
+        let mut store = Store {
+            conn,
+            path: PathBuf::from(":memory:"),
+            backups: None,
+            daily_checked: true,
+        };
+        store.migrate()?;
+        Ok(store)
     }
 
-    /// Writes a consistent copy beside the database before a migration changes it.
-    fn backup_before_migration(&self, path: &Path, version: i64) -> Result<()> {
-        let mut name = path.as_os_str().to_owned();
-        name.push(format!(".bak-{version}"));
-        let backup = PathBuf::from(name);
-        if !backup.exists() {
-            self.conn
-                .execute("VACUUM INTO ?1", [backup.to_string_lossy()])
-                .with_context(|| {
-                    format!("cannot write the pre-migration backup {}", backup.display())
-                })?;
-        }
-        Ok(())
+    pub fn backups(&self) -> Option<&Backups> {
+        self.backups.as_ref()
     }
 
     /// Runs `f` inside one IMMEDIATE transaction: it takes the write lock up front (waiting up
     /// to the busy timeout), so what `f` reads cannot change before it writes. Commits when `f`
     /// succeeds, rolls back otherwise.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        self.daily_backup();
         self.conn.execute_batch("BEGIN IMMEDIATE").map_err(busy)?;
         match f(self) {
             Ok(v) => {
@@ -206,6 +171,48 @@ pub(crate) fn deck_args(decks: &[String]) -> Vec<&dyn rusqlite::ToSql> {
     decks.iter().map(|d| d as &dyn rusqlite::ToSql).collect()
 }
 
+/// Refuses what is not a database file path, or a file SQLite cannot keep safe, before
+/// anything is opened.
+fn check_path(path: &Path, mode: Mode) -> Result<()> {
+    let raw = path.as_os_str().to_string_lossy();
+    if raw.trim().is_empty() {
+        bail!("the database path is empty: pass a file path with --db or REHEARSE_DB");
+    }
+    if raw.starts_with(':') || raw.starts_with("file:") {
+        bail!(
+            "database path {raw:?} is not a file path (SQLite reads it as an in-memory database or a URI, and nothing would be kept): pass a file path with --db"
+        );
+    }
+    let shown = path.display();
+    if path.is_dir() {
+        bail!("database path {shown} is a folder: pass a file path with --db");
+    }
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(path) {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            bail!(
+                "{shown} has {} hard links, and SQLite would keep a separate journal for each name, losing writes: remove the other links (or copy the file) and use one path",
+                meta.nlink()
+            );
+        }
+    }
+    match mode {
+        Mode::ReadWrite => check_writable(path),
+        Mode::ReadOnly if !path.exists() => {
+            bail!(
+                "cannot open {shown}: it does not exist, and this folder is read-only: pass another --db path"
+            )
+        }
+        Mode::ReadOnly => Ok(()),
+    }
+}
+
+/// Can rehearse write this database (and its folder)? Judged from the permission bits.
+pub fn is_writable(path: &Path) -> bool {
+    check_writable(path).is_ok()
+}
+
 /// SQLite writes the database, its -wal and -shm files, and needs its folder writable.
 /// Checked from the permission bits, so the answer is the same for root as for anyone.
 fn check_writable(path: &Path) -> Result<()> {
@@ -214,6 +221,9 @@ fn check_writable(path: &Path) -> Result<()> {
         && meta.permissions().readonly()
     {
         bail!("{shown} is read-only: make it writable (chmod u+w), or pass another --db path");
+    }
+    if let Some(e) = unwritable_side_file(path) {
+        return Err(e);
     }
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -232,6 +242,27 @@ fn check_writable(path: &Path) -> Result<()> {
     }
 }
 
+/// A `-wal` or `-shm` beside the database that this user cannot write (left by another user,
+/// or made immutable): SQLite would only say "read-only".
+fn unwritable_side_file(path: &Path) -> Option<anyhow::Error> {
+    ["-wal", "-shm"].iter().find_map(|suffix| {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        let side = PathBuf::from(side);
+        let denied = side.exists()
+            && std::fs::OpenOptions::new()
+                .write(true)
+                .open(&side)
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied);
+        denied.then(|| {
+            anyhow!(
+                "{} cannot be written by you (owned by another user?): with no rehearse running, remove it or give it back to yourself, then try again",
+                side.display()
+            )
+        })
+    })
+}
+
 /// A lock held past the busy timeout, said plainly.
 pub(super) fn busy(e: rusqlite::Error) -> anyhow::Error {
     use rusqlite::ErrorCode::*;
@@ -244,39 +275,89 @@ pub(super) fn busy(e: rusqlite::Error) -> anyhow::Error {
     }
 }
 
-/// Turns a damaged-file error met after opening into a line that says what to do.
-pub fn explain(path: &Path, err: anyhow::Error) -> anyhow::Error {
+/// Marks an error that says the database file is damaged, so `backups restore` can put a
+/// copy in its place.
+#[derive(Debug)]
+pub struct Damaged(String);
+
+impl std::fmt::Display for Damaged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Damaged {}
+
+pub(crate) fn damaged_error(path: &Path, detail: &str) -> anyhow::Error {
+    anyhow::Error::new(Damaged(format!(
+        "{} is damaged (SQLite: {detail}): restore it from a backup (rehearse backups), or pass another --db path",
+        path.display()
+    )))
+}
+
+/// Is this the line for a damaged database?
+pub fn is_damaged(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| e.is::<Damaged>())
+}
+
+/// One line for an SQLite failure that a person can act on, or `None` to keep the error.
+fn describe(path: &Path, e: &rusqlite::Error) -> Option<anyhow::Error> {
     use rusqlite::ErrorCode::*;
-    let code = err
+    let shown = path.display();
+    if matches!(
+        e,
+        rusqlite::Error::FromSqlConversionFailure(..)
+            | rusqlite::Error::InvalidColumnType(..)
+            | rusqlite::Error::Utf8Error(..)
+            | rusqlite::Error::IntegralValueOutOfRange(..)
+    ) {
+        return Some(damaged_error(path, "a value that cannot be read back"));
+    }
+    Some(match e.sqlite_error_code()? {
+        DatabaseCorrupt => damaged_error(path, "database disk image is malformed"),
+        NotADatabase => damaged_error(path, "file is not a database"),
+        DiskFull => anyhow!(
+            "the disk holding {shown} is full: free some space, then try again (what was saved before stays saved)"
+        ),
+        SystemIoFailure => anyhow!(
+            "cannot read or write {shown} (disk I/O error): check that its disk has free space and is healthy, then try again"
+        ),
+        ReadOnly => {
+            let mut shm = path.as_os_str().to_owned();
+            shm.push("-shm");
+            let shm = PathBuf::from(shm);
+            let shm_locked =
+                shm.exists() && std::fs::OpenOptions::new().write(true).open(&shm).is_err();
+            if shm_locked {
+                anyhow!(
+                    "{} cannot be written by you (owned by another user?): with no rehearse running, remove it or give it back to yourself, then try again",
+                    shm.display()
+                )
+            } else {
+                anyhow!(
+                    "{shown} is read-only: make it and its folder writable, or pass another --db path"
+                )
+            }
+        }
+        CannotOpen => anyhow!("cannot open {shown}: check that its folder exists and is writable"),
+        DatabaseBusy | DatabaseLocked => anyhow!(
+            "the database stayed locked by another rehearse for {} s: wait for it to finish, then try again",
+            BUSY_TIMEOUT.as_secs()
+        ),
+        _ => return None,
+    })
+}
+
+/// Turns an SQLite error met while running a command into a line that says what to do.
+pub fn explain(path: &Path, err: anyhow::Error) -> anyhow::Error {
+    if is_damaged(&err) {
+        return err;
+    }
+    let found = err
         .chain()
         .find_map(|e| e.downcast_ref::<rusqlite::Error>())
-        .and_then(|e| e.sqlite_error_code());
-    let unreadable = err.chain().any(|e| {
-        matches!(
-            e.downcast_ref::<rusqlite::Error>(),
-            Some(
-                rusqlite::Error::FromSqlConversionFailure(..)
-                    | rusqlite::Error::InvalidColumnType(..)
-            )
-        )
-    });
-    if unreadable {
-        return anyhow!(
-            "{} holds a value rehearse cannot read (edited by another program?): restore it from a backup, or pass another --db path",
-            path.display()
-        );
-    }
-    match code {
-        Some(DatabaseCorrupt) | Some(NotADatabase) => anyhow!(
-            "{} is damaged (SQLite: database disk image is malformed): restore it from a backup, or pass another --db path",
-            path.display()
-        ),
-        Some(ReadOnly) => anyhow!(
-            "{} is read-only: make it and its folder writable, or pass another --db path",
-            path.display()
-        ),
-        _ => err,
-    }
+        .and_then(|e| describe(path, e));
+    found.unwrap_or(err)
 }
 
 fn open_error(path: &Path, e: rusqlite::Error) -> anyhow::Error {
@@ -286,19 +367,12 @@ fn open_error(path: &Path, e: rusqlite::Error) -> anyhow::Error {
         Some(NotADatabase) => anyhow!(
             "{shown} is not a rehearse database (not SQLite, or damaged): pass another --db path, or restore it from a backup"
         ),
-        Some(DatabaseCorrupt) => anyhow!(
-            "{shown} is damaged (SQLite: database disk image is malformed): restore it from a backup, or pass another --db path"
-        ),
-        Some(CannotOpen) => {
-            anyhow!("cannot open {shown}: check that its folder exists and is writable")
-        }
-        Some(ReadOnly) => anyhow!(
-            "{shown} is read-only: make it and its folder writable, or pass another --db path"
-        ),
-        Some(DatabaseBusy) | Some(DatabaseLocked) => {
-            anyhow!("{shown} is locked by another program: wait for it to finish, then try again")
-        }
-        _ => anyhow!("cannot open {shown}: {e}"),
+        _ => describe(path, &e).unwrap_or_else(|| {
+            anyhow!(
+                "cannot open {shown}: {}",
+                e.to_string().lines().next().unwrap_or("")
+            )
+        }),
     }
 }
 
@@ -330,7 +404,58 @@ mod tests {
 
     #[test]
     fn migrations_are_valid() {
-        MIGRATIONS.validate().unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        assert_eq!(store.version().unwrap(), latest_version());
+        assert_eq!(store.migrate().unwrap(), None, "a second run does nothing");
         assert_eq!(latest_version(), 5);
+    }
+
+    #[test]
+    fn grades_are_committed_with_a_full_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("r.db"), Mode::ReadWrite, None).unwrap();
+        let sync: i64 = store
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 2, "FULL: the WAL is synced at every commit");
+        let journal: String = store
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(journal, "wal");
+    }
+
+    #[test]
+    fn a_full_disk_is_one_line_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        let mut store = Store::open(&path, Mode::ReadWrite, None).unwrap();
+        let pages: i64 = store
+            .conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        store
+            .conn
+            .pragma_update(None, "max_page_count", pages)
+            .unwrap();
+        let err = store
+            .write(|s| {
+                for i in 0..1000 {
+                    s.conn.execute(
+                        "INSERT INTO deck VALUES (?1, 'a long enough title to fill pages', NULL, ?2)",
+                        rusqlite::params![format!("d{i}"), i],
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap_err();
+        assert_eq!(
+            format!("{:#}", explain(&path, err)),
+            format!(
+                "the disk holding {} is full: free some space, then try again (what was saved before stays saved)",
+                path.display()
+            )
+        );
     }
 }

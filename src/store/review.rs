@@ -371,6 +371,7 @@ impl Store {
     /// Appends a log row and, for a scheduling review, saves the new state: both or neither.
     /// Returns the log row's id, for undo.
     pub fn record(&mut self, e: &LogEntry) -> Result<Recorded> {
+        self.daily_backup();
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)

@@ -51,6 +51,13 @@ impl Sandbox {
         rusqlite::Connection::open(self.db()).unwrap()
     }
 
+    /// SQLite's `PRAGMA integrity_check` of the sandbox's database: "ok" when it is sound.
+    pub fn integrity(&self) -> String {
+        self.sql()
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap()
+    }
+
     /// Runs a query that returns one integer.
     pub fn count(&self, sql: &str) -> i64 {
         self.sql().query_row(sql, [], |r| r.get(0)).unwrap()

@@ -332,7 +332,7 @@ fn on_interrupt(tally: Arc<Mutex<Tally>>, db: PathBuf, filter: Filter, today: Na
     let _ = ctrlc::set_handler(move || {
         let t = tally.lock().map(|t| t.clone()).unwrap_or_default();
         let mut out = std::io::stdout();
-        if let Ok(store) = Store::open(&db) {
+        if let Ok(store) = Store::open(&db, crate::store::Mode::ReadOnly, None) {
             let _ = t.print(&store, &filter, today, &mut out);
         }
         std::process::exit(0);
