@@ -62,10 +62,10 @@ pub fn run(
         queue.due,
         queue.new
     )?;
-    let drill = (0..resumed.len()).map(|i| session::RESUMED + i).collect();
-    run_session(
-        queue, resumed, drill, false, tally, &filter, env, input, out,
-    )
+    let mut session = new_session(queue, tally, env);
+    session.drill = (0..resumed.len()).map(|i| session::RESUMED + i).collect();
+    session.resumed = resumed;
+    run_session(session, &filter, env, input, out)
 }
 
 /// The flag, else the config's `new_per_day`.
@@ -73,30 +73,29 @@ fn new_limit(args: &ReviewArgs, env: &Env) -> u64 {
     args.new_limit.unwrap_or(env.settings.new_per_day.value)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A session over `queue`, with no drills left from earlier.
+fn new_session(queue: Queue, tally: Arc<Mutex<Tally>>, env: &Env) -> Session {
+    Session {
+        queue,
+        resumed: Vec::new(),
+        pos: 0,
+        drill: Default::default(),
+        undo: Vec::new(),
+        tally,
+        echo: !std::io::stdin().is_terminal(),
+        cram: false,
+        leech: env.settings.leech(),
+    }
+}
+
+/// Runs the session, then prints its summary.
 fn run_session(
-    queue: Queue,
-    resumed: Vec<crate::store::Card>,
-    drill: std::collections::VecDeque<usize>,
-    cram: bool,
-    tally: Arc<Mutex<Tally>>,
+    mut session: Session,
     filter: &Filter,
     env: &mut Env,
     input: &mut impl BufRead,
     out: &mut impl Write,
 ) -> Result<()> {
-    let echo = !std::io::stdin().is_terminal();
-    let mut session = Session {
-        queue,
-        resumed,
-        pos: 0,
-        drill,
-        undo: Vec::new(),
-        tally,
-        echo,
-        cram,
-        leech: env.settings.leech(),
-    };
     session.run(env, input, out)?;
     let tally = session.tally.lock().map(|t| t.clone()).unwrap_or_default();
     tally.print(&env.store, filter, env.today, out)
@@ -134,18 +133,9 @@ fn ahead(
         cards.len(),
         if cards.len() == 1 { "" } else { "s" }
     )?;
-    let queue = Queue::ahead(cards, env.today);
-    run_session(
-        queue,
-        Vec::new(),
-        Default::default(),
-        true,
-        tally,
-        &filter,
-        env,
-        input,
-        out,
-    )
+    let mut session = new_session(Queue::ahead(cards, env.today), tally, env);
+    session.cram = true;
+    run_session(session, &filter, env, input, out)
 }
 
 #[derive(Serialize)]
