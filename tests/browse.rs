@@ -47,6 +47,14 @@ fn list_shows_one_line_a_question_with_its_state() {
     assert_eq!(new.lines().count(), lines.len() - 2);
     let found = run(&s, LATER, &["list", "--search", "GOMAXPROCS"]);
     assert!(found.starts_with("go-runtime/gomaxprocs "), "{found}");
+    // --tag matches in any case and by a unique prefix, as in review.
+    let tagged = run(&s, LATER, &["list", "--tag", "GM"]);
+    assert_eq!(
+        tagged.lines().count() as i64,
+        s.count("SELECT count(*) FROM question q, json_each(q.tags) t WHERE t.value = 'gmp'"),
+        "{tagged}"
+    );
+    assert!(tagged.starts_with("go-runtime/gmp-model "), "{tagged}");
     let none = run(&s, LATER, &["list", "--search", "no such words anywhere"]);
     assert_eq!(none, "No question matches these filters.\n");
 }
