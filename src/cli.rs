@@ -28,6 +28,8 @@ pub enum Command {
     Stats(StatsArgs),
     /// Write the bank, a full backup, a spreadsheet or an Anki file
     Export(ExportArgs),
+    /// List the automatic backups, or put one back
+    Backups(BackupsArgs),
     /// One line a question (with filters), or the decks, sections and tags with counts
     List(ListArgs),
     /// One question: prompt, points, state and its whole history
@@ -42,8 +44,6 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff)
     Man,
-    /// List the automatic backups, or put one back
-    Backups(BackupsArgs),
 }
 
 #[derive(Args, Debug)]
