@@ -1,4 +1,5 @@
-//! The JSON backup: its shape (format version 1), validation, and the merge plan for a
+//! The JSON backup: its shape (format version 2; version 1 had no `suspended` and no `cram`
+//! rows, and still restores), validation, and the merge plan for a
 //! restore. Pure: the store reads and writes it.
 
 use anyhow::{Result, bail};
@@ -7,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 pub const FORMAT: &str = "rehearse-backup";
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The whole backup. Written one record per line (see `cmd::export`), read with serde.
 #[derive(Debug, Deserialize)]
@@ -41,6 +42,9 @@ pub struct Question {
     pub points: Vec<String>,
     pub position: i64,
     pub retired: bool,
+    /// Added in version 2; absent in a version 1 backup.
+    #[serde(default)]
+    pub suspended: bool,
     pub state: Option<State>,
 }
 
@@ -99,6 +103,8 @@ pub struct Plan {
     /// (question id, state) to write: absent here, or older here.
     pub states: Vec<(String, State)>,
     pub log: Vec<Log>,
+    /// Questions suspended in the backup: suspended here too (new or not).
+    pub suspend: Vec<String>,
     pub states_kept: usize,
     pub log_present: usize,
 }
@@ -209,8 +215,8 @@ pub fn validate(b: &Backup) -> Result<()> {
         if l.grade > 5 {
             bail!("{at}: grade {} is outside 0-5", l.grade);
         }
-        if l.kind != "review" && l.kind != "drill" {
-            bail!("{at}: kind {:?} is neither review nor drill", l.kind);
+        if !["review", "drill", "cram"].contains(&l.kind.as_str()) {
+            bail!("{at}: kind {:?} is not review, drill or cram", l.kind);
         }
         if l.missed
             .as_ref()
@@ -288,6 +294,9 @@ pub fn plan(b: &Backup, existing: &Existing) -> Plan {
         }
     }
     for q in &b.questions {
+        if q.suspended {
+            plan.suspend.push(q.id.clone());
+        }
         if !existing.questions.contains(&q.id) {
             plan.questions.push(Question {
                 state: None,
@@ -379,6 +388,7 @@ mod tests {
                     points: vec![],
                     position: i as i64,
                     retired: false,
+                    suspended: false,
                     state: Some(state("2026-03-01T09:00:00.000Z")),
                 })
                 .collect(),
@@ -433,7 +443,7 @@ mod tests {
     #[test]
     fn damaged_backups_are_refused() {
         let mut b = backup();
-        b.version = 2;
+        b.version = VERSION + 1;
         assert!(
             validate(&b)
                 .unwrap_err()

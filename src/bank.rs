@@ -29,7 +29,7 @@ pub struct Question {
 }
 
 /// One thing wrong with a bank, located.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Problem {
     pub file: String,
     pub line: usize,
@@ -359,7 +359,8 @@ fn parse_question(
     };
     let before = cx.problems.len();
     let id_val = t.iter().find(|(k, _)| k.get_ref() == "id").map(|(_, v)| v);
-    let id = match id_val {
+    // The id as written names the question in every problem, even when it is not valid.
+    let written = match id_val {
         None => {
             cx.err(
                 start,
@@ -368,21 +369,22 @@ fn parse_question(
             );
             None
         }
-        Some(v) => match string(cx, v, None, "question id") {
-            Some(s) if is_id(&s) => Some(s),
-            Some(s) => {
-                cx.err(
-                    v.span().start,
-                    Some(&s),
-                    "id is not kebab-case: use lowercase letters, digits and single hyphens".into(),
-                );
-                None
-            }
-            None => None,
-        },
+        Some(v) => string(cx, v, None, "question id"),
     };
-    let qid = id.as_deref();
-    if let (Some(id), Some(v)) = (qid, id_val) {
+    let id = match (&written, id_val) {
+        (Some(s), _) if is_id(s) => Some(s.clone()),
+        (Some(s), Some(v)) => {
+            cx.err(
+                v.span().start,
+                Some(s),
+                "id is not kebab-case: use lowercase letters, digits and single hyphens".into(),
+            );
+            None
+        }
+        _ => None,
+    };
+    let qid = written.as_deref();
+    if let (Some(id), Some(v)) = (id.as_deref(), id_val) {
         // Offsets, not lines: a line number costs a scan, paid only for a duplicate.
         if let Some(first) = ids.insert(id.to_string(), v.span().start) {
             let line = cx.at(first, None, String::new()).line;

@@ -1,6 +1,6 @@
 //! The command line: clap types only.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -15,8 +15,9 @@ pub struct Cli {
     pub db: Option<PathBuf>,
 
     /// Colour: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it), always, never
-    #[arg(long, global = true, value_enum, default_value_t = crate::screen::ColorWhen::Auto, value_name = "WHEN")]
-    pub color: crate::screen::ColorWhen,
+    /// (beats the environment, which beats the config file's `color`)
+    #[arg(long, global = true, value_enum, value_name = "WHEN")]
+    pub color: Option<crate::screen::ColorWhen>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -35,6 +36,20 @@ pub enum Command {
     Export(ExportArgs),
     /// List the automatic backups, or put one back
     Backups(BackupsArgs),
+    /// One line a question (with filters), or the decks, sections and tags with counts
+    List(ListArgs),
+    /// One question: prompt, points, state and its whole history
+    Show(ShowArgs),
+    /// Put questions aside: never scheduled, kept through every import
+    Suspend(SuspendArgs),
+    /// Bring suspended questions back into the schedule
+    Unsuspend(SuspendArgs),
+    /// The settings in force and where each came from
+    Config,
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff)
+    Man,
 }
 
 #[derive(Args, Debug)]
@@ -66,6 +81,105 @@ Keys during a session (on a terminal each acts at once; from a pipe, one answer 
   u             undo the last grade
   s             skip: the question stays due
   q, Ctrl-C     end the session with its summary";
+/// Parses the command line; `--version` names the schema and the built-in bank too.
+pub fn parse() -> Cli {
+    let matches = Cli::command().version(version()).get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// The clap command with the full version line, for completions and the manual.
+pub fn command() -> clap::Command {
+    Cli::command().version(version())
+}
+
+fn version() -> String {
+    format!(
+        "{} (schema {}, built-in bank {} with {} decks)",
+        env!("CARGO_PKG_VERSION"),
+        crate::store::latest_version(),
+        crate::builtin::fingerprint(),
+        crate::bank::BUILTIN.len()
+    )
+}
+
+/// The deck, section and tag filters of list, suspend and unsuspend.
+#[derive(Args, Debug, Clone, Default)]
+pub struct FilterArgs {
+    /// Only this deck (repeatable)
+    #[arg(long = "deck", value_name = "DECK")]
+    pub decks: Vec<String>,
+    /// Only this section: any case, a unique prefix is enough (repeatable)
+    #[arg(long = "section", value_name = "SECTION")]
+    pub sections: Vec<String>,
+    /// Only questions with this tag: any case, a unique prefix is enough (repeatable)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListWhat {
+    /// The questions (the default)
+    Questions,
+    /// The decks, with how many questions each holds
+    Decks,
+    /// The sections, with counts
+    Sections,
+    /// The tags, with counts
+    Tags,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// What to list
+    #[arg(value_enum, default_value_t = ListWhat::Questions)]
+    pub what: ListWhat,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Only questions whose id or prompt contains TEXT (any case)
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Only questions due today or earlier
+    #[arg(long, group = "only")]
+    pub due: bool,
+    /// Only questions never reviewed
+    #[arg(long, group = "only")]
+    pub new: bool,
+    /// Only suspended questions
+    #[arg(long, group = "only")]
+    pub suspended: bool,
+    /// Only leeches (leech_lapses lapses or more)
+    #[arg(long, group = "only")]
+    pub leeches: bool,
+    /// Print the list as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// The question's id: deck/question (the question part alone when it is unique)
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Print it as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SuspendArgs {
+    /// Question ids (deck/question)
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportFormat {
@@ -135,9 +249,9 @@ pub struct ImportArgs {
 
 #[derive(Args, Debug)]
 pub struct ReviewArgs {
-    /// New questions allowed today, counting those already introduced today
-    #[arg(long = "new", value_name = "N", default_value_t = 10)]
-    pub new_limit: u64,
+    /// New questions allowed today, counting those already introduced today [default: new_per_day of the config, else 10]
+    #[arg(long = "new", value_name = "N")]
+    pub new_limit: Option<u64>,
     /// Only this deck (repeatable)
     #[arg(long = "deck", value_name = "DECK")]
     pub decks: Vec<String>,
@@ -153,6 +267,9 @@ pub struct ReviewArgs {
     /// Print today's queue and exit
     #[arg(long)]
     pub peek: bool,
+    /// Study questions that are not due yet, weakest first; the schedule is unchanged
+    #[arg(long, conflicts_with_all = ["peek", "new_limit"])]
+    pub ahead: bool,
     /// With --peek: print the queue as JSON
     #[arg(long, requires = "peek")]
     pub json: bool,

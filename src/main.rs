@@ -2,21 +2,23 @@ mod anki;
 mod backup;
 mod backups;
 mod bank;
+mod builtin;
 mod cli;
 mod clock;
 mod cmd;
+mod config;
+mod names;
 mod points;
 mod screen;
 mod sm2;
 mod stats;
 mod store;
 
-use clap::Parser;
 use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::parse();
     match cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -263,6 +263,14 @@ pub fn report(input: &Input) -> Report {
         } else {
             counts.mature += 1;
         }
+        for acc in [&mut decks[di].1, &mut sections[si].1] {
+            acc.seen += 1;
+            acc.ef_sum += ef as u64;
+        }
+        // A suspended question is never due: review would not ask it.
+        if q.suspended {
+            continue;
+        }
         due.today += (d <= today) as u64;
         due.tomorrow += (d == tomorrow) as u64;
         due.week += (d <= week_end) as u64;
@@ -275,9 +283,7 @@ pub fn report(input: &Input) -> Report {
             forecast[slot] += 1;
         }
         for acc in [&mut decks[di].1, &mut sections[si].1] {
-            acc.seen += 1;
             acc.due += (d <= today) as u64;
-            acc.ef_sum += ef as u64;
         }
     }
 

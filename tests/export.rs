@@ -50,9 +50,20 @@ fn toml_export_reimports_unchanged_and_rebuilds_the_same_bank() {
         .stdout("");
     let files: Vec<_> = std::fs::read_dir(s.path("out")).unwrap().collect();
     assert_eq!(files.len(), 16);
-    // Several decks and a path that is not a folder yet: a folder all the same.
+    // Several decks and a path that is neither a folder nor ends in '/': refused, not a
+    // folder named like a file.
+    for name in ["out.toml", "fresh"] {
+        s.rehearse(NOW)
+            .args(["export", "--format", "toml", "-o", name])
+            .assert()
+            .code(1)
+            .stderr(format!(
+                "rehearse: {name} is not a folder, and the toml format holds one deck per file: pass -o {name}/ for one file per deck, or --deck D\n"
+            ));
+        assert!(!s.path(name).exists());
+    }
     s.rehearse(NOW)
-        .args(["export", "--format", "toml", "-o", "fresh"])
+        .args(["export", "--format", "toml", "-o", "fresh/"])
         .assert()
         .success();
     assert_eq!(std::fs::read_dir(s.path("fresh")).unwrap().count(), 16);
@@ -90,7 +101,7 @@ fn toml_export_reimports_unchanged_and_rebuilds_the_same_bank() {
 fn json_backup_round_trips_byte_for_byte() {
     let s = with_history();
     let first = export(&s, NOW, &[]);
-    assert!(first.starts_with("{\"format\":\"rehearse-backup\",\"version\":1,\n"));
+    assert!(first.starts_with("{\"format\":\"rehearse-backup\",\"version\":2,\n"));
     std::fs::write(s.path("backup.json"), &first).unwrap();
     let fresh = Sandbox::new();
     fresh
@@ -214,7 +225,7 @@ fn truncated_corrupt_and_newer_backups_are_refused_and_nothing_is_written() {
     s.write("other.json", "{\"name\": \"something else\"}");
     s.write(
         "newer.json",
-        &full.replace("\"version\":1", "\"version\":2"),
+        &full.replace("\"version\":2", "\"version\":3"),
     );
     s.write(
         "grade.json",
@@ -255,7 +266,7 @@ fn truncated_corrupt_and_newer_backups_are_refused_and_nothing_is_written() {
         ),
         (
             "newer.json",
-            "rehearse: newer.json: written by a newer rehearse (backup version 2, this one reads 1): upgrade rehearse",
+            "rehearse: newer.json: written by a newer rehearse (backup version 3, this one reads 2): upgrade rehearse",
         ),
         (
             "grade.json",

@@ -243,7 +243,7 @@ fn a_database_from_a_newer_rehearse_is_refused_untouched() {
     s.sql().pragma_update(None, "user_version", 99).unwrap();
     let before = s.snapshot();
     s.rehearse(NOW).arg("import").assert().code(1).stderr(predicate::str::contains(
-        "was written by a newer rehearse (schema version 99, this one knows 4): upgrade rehearse",
+        "was written by a newer rehearse (schema version 99, this one knows 5): upgrade rehearse",
     ));
     assert_eq!(s.snapshot(), before);
 }
@@ -261,4 +261,54 @@ fn a_dry_run_without_a_database_creates_none() {
         !s.db().exists(),
         "a dry run writes nothing, not even a new file"
     );
+}
+
+#[test]
+fn a_failed_first_import_leaves_no_database_file() {
+    let s = Sandbox::new();
+    s.write(
+        "bad.toml",
+        &DECK_A.replace("prompt = \"What is two?\"", "prompt = \"\""),
+    );
+    s.rehearse(NOW)
+        .args(["import", "bad.toml"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::ends_with(
+            "rehearse: 1 problem in the bank: nothing was imported; fix it and run again\n",
+        ));
+    assert!(!s.db().exists(), "no empty database left behind");
+}
+
+#[test]
+fn dry_run_json_on_a_bad_bank_prints_the_problems_as_json() {
+    let s = Sandbox::new();
+    let seven = r#"points = ["a", "b", "c", "d", "e", "f", "g"]"#;
+    s.write(
+        "bad.toml",
+        &DECK_A.replace("id = \"two\"", "id = \"Two\"").replace(
+            "prompt = \"What is two?\"",
+            &format!("prompt = \"What is two?\"\n{seven}"),
+        ),
+    );
+    let out = s
+        .rehearse(NOW)
+        .args(["import", "--dry-run", "--json", "bad.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["dry_run"], true);
+    let problems = v["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 2, "{v}");
+    assert_eq!(problems[0]["file"], "bad.toml");
+    assert_eq!(problems[0]["question"], "Two");
+    // The 7 points of a question whose id is not valid still name it.
+    assert_eq!(problems[1]["question"], "Two");
+    assert_eq!(
+        problems[1]["message"],
+        "7 points: keep at most 6 (review labels them a-f)"
+    );
+    assert!(problems[1]["line"].as_u64().unwrap() > 0);
 }

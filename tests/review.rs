@@ -482,14 +482,49 @@ fn a_grade_from_another_session_is_never_overwritten() {
 fn unknown_sections_and_tags_are_errors() {
     let s = Sandbox::new();
     s.rehearse(NOW).arg("import").assert().success();
-    s.rehearse(NOW).args(["review", "--section", "Indexs"]).assert().code(1).stderr(
-        "rehearse: no section \"Indexs\": `rehearse review --peek --json` shows the sections; match one exactly\n",
-    );
+    // An unknown name lists the valid ones (or says where they are), not today's queue.
+    s.rehearse(NOW)
+        .args(["review", "--section", "Indexs"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::starts_with(
+            "rehearse: no section \"Indexs\": `rehearse list sections` names the ",
+        ));
+    s.rehearse(NOW)
+        .args(["review", "--deck", "postgresql", "--section", "nope"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "use one of \"Internals & storage\", \"Indexes\"",
+        ));
     s.rehearse(NOW)
         .args(["review", "--tag", "nope"])
         .assert()
         .code(1)
-        .stderr("rehearse: no question has the tag \"nope\": check its spelling in the bank\n");
+        .stderr(predicate::str::starts_with(
+            "rehearse: no tag \"nope\": `rehearse list tags` names the ",
+        ));
+    // Any case, and a unique prefix, is enough; an ambiguous one names the candidates.
+    let peek = s.review(
+        NOW,
+        &[
+            "--peek",
+            "--json",
+            "--section",
+            "goroutines, sched",
+            "--tag",
+            "GMP",
+        ],
+        "",
+    );
+    assert!(peek.contains("\"id\": \"go-runtime/gmp-model\""), "{peek}");
+    s.rehearse(NOW)
+        .args(["review", "--tag", "co"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "tag \"co\" matches \"code-review\", \"collaboration\"",
+        ));
 }
 
 #[test]

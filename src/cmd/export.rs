@@ -24,11 +24,18 @@ pub fn run(args: &ExportArgs, env: &Env, stdout: &mut impl Write) -> Result<()> 
         }
     }
     let questions = env.store.backup_questions(&args.decks)?;
-    // -o names a folder when it is one, ends in '/', or several decks are exported.
-    if let (ExportFormat::Toml, Some(dir)) = (&args.format, &args.output)
-        && (dir.is_dir() || dir.to_string_lossy().ends_with('/') || decks.len() > 1)
-    {
-        return toml_dir(&decks, &questions, dir, &env.db_path);
+    // -o names a folder when it is one or ends in '/'; several decks need one.
+    if let (ExportFormat::Toml, Some(dir)) = (&args.format, &args.output) {
+        if dir.is_dir() || dir.to_string_lossy().ends_with('/') {
+            return toml_dir(&decks, &questions, dir, &env.db_path);
+        }
+        if decks.len() > 1 {
+            bail!(
+                "{} is not a folder, and the toml format holds one deck per file: pass -o {}/ for one file per deck, or --deck D",
+                dir.display(),
+                dir.display()
+            );
+        }
     }
     let mut file = args
         .output

@@ -34,16 +34,33 @@ struct Plan {
     retire: Vec<String>,
 }
 
-pub fn run(args: &ImportArgs, env: &mut Env, out: &mut impl Write) -> Result<()> {
+/// Bank files named on the command line, read and validated before the database is opened,
+/// so a failed first import leaves no new database file behind. None for a backup or for
+/// the built-in bank.
+pub fn read_args(args: &ImportArgs, out: &mut impl Write) -> Result<Option<Vec<Deck>>> {
+    if args.paths.is_empty() || backup_path(&args.paths)?.is_some() {
+        return Ok(None);
+    }
+    read_bank(&args.paths, args, out).map(Some)
+}
+
+/// `decks`: what `read_args` read.
+pub fn run(
+    args: &ImportArgs,
+    decks: Option<Vec<Deck>>,
+    env: &mut Env,
+    out: &mut impl Write,
+) -> Result<()> {
     if let Some(path) = backup_path(&args.paths)? {
         return restore(args, path, env, out);
     }
-    let decks = if args.paths.is_empty() {
-        bank::builtin()
-    } else {
-        read_bank(&args.paths)?
+    let decks = match decks {
+        Some(d) => d,
+        None if args.paths.is_empty() => bank::builtin(),
+        None => read_bank(&args.paths, args, out)?,
     };
-    let summary = import(&mut env.store, &decks, args.prune, args.dry_run)?;
+    let builtin = args.paths.is_empty();
+    let summary = import(&mut env.store, &decks, args.prune, args.dry_run, builtin)?;
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &summary)?;
         writeln!(out)?;
@@ -84,7 +101,10 @@ pub fn builtin_if_empty(env: &mut Env) -> Result<()> {
         if !store.is_empty()? {
             return Ok(None);
         }
-        plan_and_write(store, &bank::builtin(), false, false).map(Some)
+        let decks = bank::builtin();
+        let s = plan_and_write(store, &decks, false, false)?;
+        super::upgrade::record(store, &decks)?;
+        Ok(Some(s))
     })?;
     if let Some(s) = imported {
         eprintln!(
@@ -97,8 +117,9 @@ pub fn builtin_if_empty(env: &mut Env) -> Result<()> {
     Ok(())
 }
 
-/// Reads and validates every file; any problem means no decks at all.
-fn read_bank(paths: &[PathBuf]) -> Result<Vec<Deck>> {
+/// Reads and validates every file; any problem means no decks at all. With --json the
+/// problems are printed as JSON too.
+fn read_bank(paths: &[PathBuf], args: &ImportArgs, out: &mut impl Write) -> Result<Vec<Deck>> {
     let mut files = Vec::new();
     for p in paths {
         for f in bank_files(p)? {
@@ -108,6 +129,21 @@ fn read_bank(paths: &[PathBuf]) -> Result<Vec<Deck>> {
         }
     }
     bank::parse_all(&files).or_else(|problems| {
+        if args.json {
+            #[derive(Serialize)]
+            struct Failed<'a> {
+                dry_run: bool,
+                ok: bool,
+                problems: &'a [bank::Problem],
+            }
+            let failed = Failed {
+                dry_run: args.dry_run,
+                ok: false,
+                problems: &problems,
+            };
+            serde_json::to_writer_pretty(&mut *out, &failed)?;
+            writeln!(out)?;
+        }
         let mut err = std::io::stderr().lock();
         for p in &problems {
             let _ = writeln!(err, "{p}");
@@ -160,13 +196,40 @@ fn bank_files(path: &Path) -> Result<Vec<PathBuf>> {
 
 /// Plans the import against what the store has and writes it (unless dry), all in one
 /// transaction, so two imports racing each see the other's result whole.
-pub fn import(store: &mut Store, decks: &[Deck], prune: bool, dry_run: bool) -> Result<Summary> {
+/// `builtin`: the decks are the built-in bank, recorded as taken (see `cmd::upgrade`).
+pub fn import(
+    store: &mut Store,
+    decks: &[Deck],
+    prune: bool,
+    dry_run: bool,
+    builtin: bool,
+) -> Result<Summary> {
     if prune && !dry_run {
         store
             .take_backup(Reason::Prune)
             .context("nothing was imported")?;
     }
-    store.write(|store| plan_and_write(store, decks, prune, dry_run))
+    store.write(|store| {
+        let s = plan_and_write(store, decks, prune, dry_run)?;
+        if builtin && !dry_run {
+            super::upgrade::record(store, decks)?;
+        }
+        Ok(s)
+    })
+}
+
+/// A deck's questions as the store keeps them, in bank order.
+pub fn question_rows(deck: &Deck) -> impl Iterator<Item = QuestionRow> + '_ {
+    deck.questions.iter().enumerate().map(|(i, q)| QuestionRow {
+        id: format!("{}/{}", deck.id, q.id),
+        deck_id: deck.id.clone(),
+        section: q.section.clone(),
+        prompt: q.prompt.clone(),
+        tags: q.tags.clone(),
+        points: q.points.clone(),
+        position: i as i64,
+        retired: false,
+    })
 }
 
 fn plan_and_write(
@@ -206,17 +269,7 @@ fn plan_and_write(
             .map(|q| (q.id.clone(), q))
             .collect();
         let mut in_file = HashSet::new();
-        for (i, q) in deck.questions.iter().enumerate() {
-            let row = QuestionRow {
-                id: format!("{}/{}", deck.id, q.id),
-                deck_id: deck.id.clone(),
-                section: q.section.clone(),
-                prompt: q.prompt.clone(),
-                tags: q.tags.clone(),
-                points: q.points.clone(),
-                position: i as i64,
-                retired: false,
-            };
+        for row in question_rows(deck) {
             in_file.insert(row.id.clone());
             s.questions += 1;
             match have.remove(&row.id) {

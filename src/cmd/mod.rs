@@ -2,16 +2,26 @@
 //! each command what it needs.
 
 pub mod backups;
+pub mod completions;
+pub mod config;
 pub mod export;
 pub mod from_anki;
 pub mod import;
+pub mod list;
 pub mod review;
+pub mod show;
 pub mod stats;
+pub mod suspend;
+pub mod upgrade;
 
+use crate::bank::Deck;
 use crate::cli::{Cli, Command};
 use crate::clock;
-use crate::store::{self, Backups, Mode, Store};
-use anyhow::{Context, Result};
+use crate::config::Settings;
+use crate::names;
+use crate::screen::ColorWhen;
+use crate::store::{self, Backups, Filter, Mode, Names, Store};
+use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use std::path::PathBuf;
 
@@ -20,12 +30,31 @@ pub struct Env {
     pub store: Store,
     pub db_path: PathBuf,
     pub today: NaiveDate,
+    pub settings: Settings,
+    /// Opened read-only (a read-only medium): nothing may be written.
+    pub read_only: bool,
 }
 
 pub fn run(cli: Cli) -> Result<()> {
-    crate::screen::init(cli.color);
+    let stdout = std::io::stdout();
+    // These need neither the settings nor the database.
+    match &cli.command {
+        Command::Completions(args) => return completions::script(args.shell, &mut stdout.lock()),
+        Command::Man => return completions::man(&mut stdout.lock()),
+        _ => {}
+    }
+    let settings = crate::config::load()?;
+    crate::screen::init(colour(cli.color, &settings));
+    if let Command::Config = cli.command {
+        return config::run(&settings, &mut stdout.lock());
+    }
     let now = clock::now()?;
-    let today = clock::review_day(now, clock::day_starts()?);
+    let today = clock::review_day(now, settings.day_starts.value);
+    // Bank files are validated before the database is opened (or created).
+    let bank = match &cli.command {
+        Command::Import(args) => import::read_args(args, &mut stdout.lock())?,
+        _ => None,
+    };
     let dry_run = matches!(&cli.command, Command::Import(a) if a.dry_run);
     let (db_path, backups_dir) = match cli.db {
         Some(p) => {
@@ -60,7 +89,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let dry_run_only = dry_run && !db_path.exists();
     // Commands that only read still work on a read-only medium, so a backup can be saved.
     let reads_only = match &cli.command {
-        Command::Stats(_) | Command::Export(_) => true,
+        Command::Stats(_) | Command::Export(_) | Command::List(_) | Command::Show(_) => true,
         Command::Review(a) => a.peek,
         _ => dry_run,
     };
@@ -78,8 +107,25 @@ pub fn run(cli: Cli) -> Result<()> {
         store,
         db_path: db_path.clone(),
         today,
+        settings,
+        read_only: mode == Mode::ReadOnly,
     };
-    dispatch(cli.command, &mut env).map_err(explain)
+    dispatch(cli.command, bank, &mut env).map_err(explain)
+}
+
+/// The flag beats the environment (NO_COLOR, CLICOLOR_FORCE), which beats the config file.
+fn colour(flag: Option<ColorWhen>, settings: &crate::config::Settings) -> ColorWhen {
+    use crate::config::Color;
+    let env_says = ["NO_COLOR", "CLICOLOR_FORCE"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
+    match (flag, settings.color.value) {
+        (Some(c), _) => c,
+        (None, _) if env_says => ColorWhen::Auto,
+        (None, Color::Auto) => ColorWhen::Auto,
+        (None, Color::Always) => ColorWhen::Always,
+        (None, Color::Never) => ColorWhen::Never,
+    }
 }
 
 /// `path` with `suffix` added to its file name.
@@ -89,12 +135,25 @@ pub fn beside(path: &std::path::Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn dispatch(command: Command, env: &mut Env) -> Result<()> {
+fn dispatch(command: Command, bank: Option<Vec<Deck>>, env: &mut Env) -> Result<()> {
     let mut out = Output::stdout();
+    // Import with paths takes only what it is given; import without them is the built-in
+    // bank itself; a dry run writes nothing; a read-only database cannot be brought up to
+    // date.
+    if !matches!(&command, Command::Import(_) | Command::Backups(_)) {
+        import::builtin_if_empty(env)?;
+    }
+    let upgrades = match &command {
+        Command::Import(a) => !a.dry_run && !a.paths.is_empty(),
+        Command::Backups(_) => false,
+        _ => true,
+    };
+    if upgrades && !env.read_only {
+        upgrade::bring_up_to_date(env)?;
+    }
     match command {
-        Command::Import(args) => import::run(&args, env, &mut out),
+        Command::Import(args) => import::run(&args, bank, env, &mut out),
         Command::Review(args) => {
-            import::builtin_if_empty(env)?;
             // Not the locked stdout: the Ctrl-C handler prints the summary through it.
             review::run(
                 &args,
@@ -103,14 +162,13 @@ fn dispatch(command: Command, env: &mut Env) -> Result<()> {
                 &mut std::io::stdout(),
             )
         }
-        Command::Stats(args) => {
-            import::builtin_if_empty(env)?;
-            env.store.read(|_| stats::run(&args, env, &mut out))
-        }
-        Command::Export(args) => {
-            import::builtin_if_empty(env)?;
-            env.store.read(|_| export::run(&args, env, &mut out))
-        }
+        Command::Stats(args) => env.store.read(|_| stats::run(&args, env, &mut out)),
+        Command::Export(args) => env.store.read(|_| export::run(&args, env, &mut out)),
+        Command::List(args) => env.store.read(|_| list::run(&args, env, &mut out)),
+        Command::Show(args) => env.store.read(|_| show::run(&args, env, &mut out)),
+        Command::Suspend(args) => suspend::run(&args, true, env, &mut out),
+        Command::Unsuspend(args) => suspend::run(&args, false, env, &mut out),
+        Command::Config | Command::Completions(_) | Command::Man => Ok(()),
         Command::Backups(args) => {
             let backups = env.store.backups().cloned();
             match backups {
@@ -154,6 +212,42 @@ impl std::io::Write for Output {
     fn flush(&mut self) -> std::io::Result<()> {
         self.0.flush().map_err(output_error)
     }
+}
+
+/// The deck, section and tag filters as typed, turned into the names they mean: decks by
+/// id; sections and tags in any case, a unique prefix being enough.
+pub fn resolve_filter(
+    store: &Store,
+    decks: &[String],
+    sections: &[String],
+    tags: &[String],
+) -> Result<Filter> {
+    let known = store.decks()?;
+    for d in decks {
+        if !known.iter().any(|x| &x.id == d) {
+            let ids: Vec<&str> = known.iter().map(|x| x.id.as_str()).collect();
+            bail!("no deck \"{d}\": use one of {}", ids.join(", "));
+        }
+    }
+    let lookup = |what: &str, kind: Names, given: &[String]| -> Result<Vec<String>> {
+        if given.is_empty() {
+            return Ok(Vec::new());
+        }
+        let known: Vec<String> = store
+            .names(kind, decks)?
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        given
+            .iter()
+            .map(|g| names::resolve(what, g, &known).map(str::to_string))
+            .collect()
+    };
+    Ok(Filter {
+        decks: decks.to_vec(),
+        sections: lookup("section", Names::Sections, sections)?,
+        tags: lookup("tag", Names::Tags, tags)?,
+    })
 }
 
 /// `<data dir>/rehearse/rehearse.db`, creating the folder when `create`.

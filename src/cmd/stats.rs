@@ -48,12 +48,40 @@ pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
         points: &points,
         streak_days,
     });
+    let leech = env.settings.leech();
+    let leeches: Vec<&str> = questions
+        .iter()
+        .filter(|q| !q.retired && leech.is_leech(q.state.map_or(0, |s| s.lapses)))
+        .map(|q| q.id.as_str())
+        .collect();
     if args.json {
-        serde_json::to_writer_pretty(&mut *out, &report)?;
+        // The report, with the leeches beside it.
+        let mut v = serde_json::to_value(&report)?;
+        if let Some(map) = v.as_object_mut() {
+            map.insert("leeches".into(), serde_json::json!(leeches));
+        }
+        serde_json::to_writer_pretty(&mut *out, &v)?;
         writeln!(out)?;
         return Ok(());
     }
-    render(&report, out)
+    render(&report, out)?;
+    print_leeches(&leeches, leech.lapses, out)
+}
+
+/// The leeches by id, after the report.
+fn print_leeches(ids: &[&str], lapses: u64, out: &mut impl Write) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\nLeeches ({} with {lapses}+ lapses; `rehearse list --leeches`):",
+        ids.len()
+    )?;
+    for id in ids {
+        writeln!(out, "  {id}")?;
+    }
+    Ok(())
 }
 
 fn pct(x: Option<f64>) -> String {

@@ -1,7 +1,7 @@
 //! Export reads and restore writes.
 
 use super::bank::{DeckRow, QuestionRow, write_bank_rows};
-use super::review::{StateRow, put_state};
+use super::review::{StateRow, put_state, set_suspended};
 use super::{Store, date, deck_args, decks_in, to_sql_int};
 use crate::backup::{self, Existing, Log, Plan, Snapshot};
 use anyhow::Result;
@@ -12,10 +12,10 @@ fn opt_date(s: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
     s.as_deref().map(date).transpose()
 }
 
-const LOG_COLUMNS: &str = "l.reviewed_at, l.day, l.question_id, l.kind, l.grade, l.n_before, l.ef_before,
+pub(super) const LOG_COLUMNS: &str = "l.reviewed_at, l.day, l.question_id, l.kind, l.grade, l.n_before, l.ef_before,
     l.interval_before, l.due_before, l.n_after, l.ef_after, l.interval_after, l.due_after, l.answer_ms, l.missed";
 
-fn log_from_row(r: &rusqlite::Row) -> rusqlite::Result<Log> {
+pub(super) fn log_from_row(r: &rusqlite::Row) -> rusqlite::Result<Log> {
     let missed: Option<String> = r.get(14)?;
     Ok(Log {
         reviewed_at: r.get(0)?,
@@ -60,7 +60,7 @@ impl Store {
     pub fn backup_questions(&self, decks: &[String]) -> Result<Vec<backup::Question>> {
         let sql = format!(
             "SELECT q.id, q.deck_id, q.section, q.prompt, q.tags, q.points, q.position, q.retired,
-                s.n, s.ef_milli, s.interval, s.due, s.introduced, s.last_review
+                s.n, s.ef_milli, s.interval, s.due, s.introduced, s.last_review, q.suspended
              FROM question q JOIN deck d ON d.id = q.deck_id LEFT JOIN card_state s ON s.question_id = q.id
              WHERE 1{} ORDER BY d.position, q.position, q.id",
             decks_in("q.deck_id", decks, 0)
@@ -91,6 +91,7 @@ impl Store {
                 points: list(5)?,
                 position: r.get(6)?,
                 retired: r.get(7)?,
+                suspended: r.get(14)?,
                 state,
             })
         })?;
@@ -177,6 +178,9 @@ impl Store {
             .collect();
         let tx = self.conn.savepoint()?;
         write_bank_rows(&tx, &decks, &questions, &[])?;
+        for id in &plan.suspend {
+            set_suspended(&tx, id, true)?;
+        }
         {
             for (id, s) in &plan.states {
                 let row = StateRow {

@@ -103,24 +103,6 @@ impl Store {
         Ok(())
     }
 
-    /// Whether any question is in this section.
-    pub fn has_section(&self, section: &str) -> Result<bool> {
-        Ok(self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM question WHERE section = ?1)",
-            [section],
-            |r| r.get(0),
-        )?)
-    }
-
-    /// Whether any question has this tag.
-    pub fn has_tag(&self, tag: &str) -> Result<bool> {
-        Ok(self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM question q, json_each(q.tags) t WHERE t.value = ?1)",
-            [tag],
-            |r| r.get(0),
-        )?)
-    }
-
     /// The position a newly imported deck gets: after every deck already there.
     pub fn next_deck_position(&self) -> Result<i64> {
         Ok(self

@@ -4,6 +4,8 @@
 
 mod backup;
 mod bank;
+mod browse;
+mod builtin;
 mod open;
 mod review;
 mod snapshot;
@@ -13,7 +15,8 @@ pub use open::Mode;
 pub use snapshot::{Backups, replace_file, verify};
 
 pub use bank::{DeckRow, QuestionRow};
-pub use review::{Card, DueKey, Filter, LogEntry, NewKey, Recorded, StateRow, due_key};
+pub use browse::Names;
+pub use review::{Card, DueKey, Filter, Kind, LogEntry, NewKey, Recorded, StateRow, due_key};
 pub use stats::{QuestionStat, StatState, WindowRow};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -23,11 +26,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Append-only: never edit or remove an entry once released.
-const MIGRATION_SQL: [&str; 4] = [
+const MIGRATION_SQL: [&str; 5] = [
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_log_covering_index.sql"),
     include_str!("../../migrations/0003_retired_index.sql"),
     include_str!("../../migrations/0004_state_lapses.sql"),
+    include_str!("../../migrations/0005_suspend_cram_builtin.sql"),
 ];
 
 /// How long a command waits for another rehearse process to finish its write.
@@ -403,7 +407,7 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         assert_eq!(store.version().unwrap(), latest_version());
         assert_eq!(store.migrate().unwrap(), None, "a second run does nothing");
-        assert_eq!(latest_version(), 4);
+        assert_eq!(latest_version(), 5);
     }
 
     #[test]

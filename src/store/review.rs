@@ -38,6 +38,8 @@ pub struct Card {
     pub state: Option<StateRow>,
     /// The grade of the last scheduling review, if any.
     pub last_grade: Option<u8>,
+    /// Put aside by `rehearse suspend`: never scheduled.
+    pub suspended: bool,
 }
 
 /// One log row to append.
@@ -47,11 +49,13 @@ pub struct LogEntry {
     pub day: NaiveDate,
     pub question_id: String,
     pub grade: u8,
-    pub drill: bool,
+    pub kind: Kind,
     pub before: Option<StateRow>,
     pub after: StateRow,
     pub answer_ms: u64,
     pub missed: Option<Vec<usize>>,
+    /// Suspend the question with this grade (a leech, with `leech_action = "suspend"`).
+    pub suspend: bool,
 }
 
 fn state_from_row(r: &rusqlite::Row) -> rusqlite::Result<Option<StateRow>> {
@@ -76,10 +80,33 @@ fn card_from_row(r: &rusqlite::Row) -> rusqlite::Result<Card> {
         guidance: r.get("guidance")?,
         state: state_from_row(r)?,
         last_grade: r.get("last_grade")?,
+        suspended: r.get("suspended")?,
     })
 }
 
-const CARD_SELECT: &str = "SELECT q.id, q.deck_id, q.section, q.prompt, q.tags, q.points, q.position, q.retired,
+/// What a log row records. Only a review changes the SM-2 state; a drill (same-day re-ask)
+/// and a cram (`review --ahead`) log the state unchanged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Review,
+    Drill,
+    Cram,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Review => "review",
+            Kind::Drill => "drill",
+            Kind::Cram => "cram",
+        }
+    }
+}
+
+/// A question that can be scheduled: neither retired nor suspended.
+pub(super) const ACTIVE: &str = "q.retired = 0 AND q.suspended = 0";
+
+pub(super) const CARD_SELECT: &str = "SELECT q.id, q.deck_id, q.section, q.prompt, q.tags, q.points, q.position, q.retired, q.suspended,
         d.title AS deck_title, d.guidance, d.position AS deck_position,
         s.n, s.ef_milli, s.interval, s.due, s.introduced, s.last_review, s.lapses,
         (SELECT l.grade FROM review_log l WHERE l.question_id = q.id AND l.kind = 'review'
@@ -88,20 +115,20 @@ const CARD_SELECT: &str = "SELECT q.id, q.deck_id, q.section, q.prompt, q.tags, 
 
 /// SQL text with numbered parameters, built up piece by piece.
 #[derive(Default)]
-struct Sql {
-    text: String,
-    args: Vec<Value>,
+pub(super) struct Sql {
+    pub(super) text: String,
+    pub(super) args: Vec<Value>,
 }
 
 impl Sql {
-    fn new(text: &str) -> Sql {
+    pub(super) fn new(text: &str) -> Sql {
         Sql {
             text: text.to_string(),
             args: Vec::new(),
         }
     }
     /// Appends text; each `?` in it takes the next of `args`.
-    fn push(&mut self, text: &str, args: impl IntoIterator<Item = Value>) -> &mut Sql {
+    pub(super) fn push(&mut self, text: &str, args: impl IntoIterator<Item = Value>) -> &mut Sql {
         let mut args = args.into_iter();
         for (i, part) in text.split('?').enumerate() {
             if i > 0 {
@@ -112,7 +139,7 @@ impl Sql {
         }
         self
     }
-    fn filter(&mut self, f: &Filter) -> &mut Sql {
+    pub(super) fn filter(&mut self, f: &Filter) -> &mut Sql {
         let list = |n: usize| vec!["?"; n].join(", ");
         let text = |v: &[String]| v.iter().map(|s| Value::Text(s.clone())).collect::<Vec<_>>();
         if !f.decks.is_empty() {
@@ -171,7 +198,7 @@ pub fn due_key(c: &Card) -> DueKey {
 }
 
 impl Store {
-    fn query_cards(&self, sql: &Sql) -> Result<Vec<Card>> {
+    pub(super) fn query_cards(&self, sql: &Sql) -> Result<Vec<Card>> {
         let mut st = self.conn.prepare_cached(&sql.text)?;
         let rows = st.query_map(rusqlite::params_from_iter(sql.args.iter()), card_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -197,7 +224,10 @@ impl Store {
         limit: u64,
     ) -> Result<Vec<Card>> {
         let mut sql = Sql::new(CARD_SELECT);
-        sql.push(" WHERE q.retired = 0 AND s.due <= ?", [day_value(today)]);
+        sql.push(
+            &format!(" WHERE {ACTIVE} AND s.due <= ?"),
+            [day_value(today)],
+        );
         if let Some((due, dpos, qpos, id)) = after {
             sql.push(
                 " AND (s.due, d.position, q.position, q.id) > (?, ?, ?, ?)",
@@ -220,7 +250,7 @@ impl Store {
         limit: u64,
     ) -> Result<Vec<Card>> {
         let mut sql = Sql::new(CARD_SELECT);
-        sql.push(" WHERE q.retired = 0 AND s.question_id IS NULL", []);
+        sql.push(&format!(" WHERE {ACTIVE} AND s.question_id IS NULL"), []);
         if let Some((dpos, qpos, id)) = after {
             sql.push(
                 " AND (d.position, q.position, q.id) > (?, ?, ?)",
@@ -235,15 +265,39 @@ impl Store {
         self.query_cards(&sql)
     }
 
+    /// Active questions not due yet (`review --ahead`), weakest first: lowest EF, then most
+    /// lapses, then soonest due; at most `limit`.
+    pub fn ahead(
+        &self,
+        filter: &Filter,
+        today: NaiveDate,
+        limit: Option<u64>,
+    ) -> Result<Vec<Card>> {
+        let mut sql = Sql::new(CARD_SELECT);
+        sql.push(
+            &format!(" WHERE {ACTIVE} AND s.due > ?"),
+            [day_value(today)],
+        );
+        sql.filter(filter);
+        sql.push(
+            " ORDER BY s.ef_milli, s.lapses DESC, s.due, d.position, q.position, q.id LIMIT ?",
+            [int(limit.map_or(-1, to_sql_int))],
+        );
+        self.query_cards(&sql)
+    }
+
     /// Questions an earlier session `today` left to drill: their last grade today is below 4.
     /// In the order they were graded.
     pub fn pending_drills(&self, filter: &Filter, today: NaiveDate) -> Result<Vec<Card>> {
         let mut sql = Sql::new(CARD_SELECT);
         sql.push(
-            " JOIN (SELECT question_id AS qid, max(id) AS last FROM review_log WHERE day = ? GROUP BY question_id) t
+            &format!(
+                " JOIN (SELECT question_id AS qid, max(id) AS last FROM review_log
+                    WHERE day = ? AND kind != 'cram' GROUP BY question_id) t
                 ON t.qid = q.id
               JOIN review_log lr ON lr.id = t.last
-              WHERE q.retired = 0 AND s.question_id IS NOT NULL AND lr.grade < 4",
+              WHERE {ACTIVE} AND s.question_id IS NOT NULL AND lr.grade < 4"
+            ),
             [day_value(today)],
         );
         sql.filter(filter);
@@ -254,20 +308,28 @@ impl Store {
     /// How many active questions are due on `today` or earlier.
     pub fn due_total(&self, filter: &Filter, today: NaiveDate) -> Result<u64> {
         if filter.is_empty() {
-            // Index-only counts: all due states, less those of retired questions.
+            // Index-only counts: all due states, less those of retired or suspended questions.
             let mut all = Sql::new("SELECT count(*) FROM card_state WHERE");
             all.push(" due <= ?", [day_value(today)]);
             let all = self.count(&all)?;
             let mut retired = Sql::new(
-                "SELECT count(*) FROM question q JOIN card_state s ON s.question_id = q.id WHERE q.retired = 1",
+                "SELECT count(*) FROM question q JOIN card_state s ON s.question_id = q.id WHERE (q.retired = 1 OR q.suspended = 1)",
             );
             retired.push(" AND s.due <= ?", [day_value(today)]);
             return Ok(all.saturating_sub(self.count(&retired)?));
         }
-        let mut sql = Sql::new(
-            "SELECT count(*) FROM question q JOIN card_state s ON s.question_id = q.id WHERE q.retired = 0",
-        );
+        let mut sql = Sql::new(&format!(
+            "SELECT count(*) FROM question q JOIN card_state s ON s.question_id = q.id WHERE {ACTIVE}"
+        ));
         sql.push(" AND s.due <= ?", [day_value(today)]);
+        sql.filter(filter);
+        self.count(&sql)
+    }
+
+    /// How many questions the filter selects that can be scheduled (neither retired nor
+    /// suspended).
+    pub fn active_total(&self, filter: &Filter) -> Result<u64> {
+        let mut sql = Sql::new(&format!("SELECT count(*) FROM question q WHERE {ACTIVE}"));
         sql.filter(filter);
         self.count(&sql)
     }
@@ -278,13 +340,13 @@ impl Store {
             let questions = self.count(&Sql::new("SELECT count(*) FROM question"))?;
             let states = self.count(&Sql::new("SELECT count(*) FROM card_state"))?;
             let retired_new = self.count(&Sql::new(
-                "SELECT count(*) FROM question q WHERE q.retired = 1 AND NOT EXISTS (SELECT 1 FROM card_state s WHERE s.question_id = q.id)",
+                "SELECT count(*) FROM question q WHERE (q.retired = 1 OR q.suspended = 1) AND NOT EXISTS (SELECT 1 FROM card_state s WHERE s.question_id = q.id)",
             ))?;
             return Ok(questions.saturating_sub(states).saturating_sub(retired_new));
         }
-        let mut sql = Sql::new(
-            "SELECT count(*) FROM question q LEFT JOIN card_state s ON s.question_id = q.id WHERE q.retired = 0 AND s.question_id IS NULL",
-        );
+        let mut sql = Sql::new(&format!(
+            "SELECT count(*) FROM question q LEFT JOIN card_state s ON s.question_id = q.id WHERE {ACTIVE} AND s.question_id IS NULL"
+        ));
         sql.filter(filter);
         self.count(&sql)
     }
@@ -300,9 +362,9 @@ impl Store {
 
     /// The earliest due date after `today` among active questions, if any.
     pub fn next_due_after(&self, filter: &Filter, today: NaiveDate) -> Result<Option<NaiveDate>> {
-        let mut sql = Sql::new(
-            "SELECT min(s.due) FROM question q JOIN card_state s ON s.question_id = q.id WHERE q.retired = 0",
-        );
+        let mut sql = Sql::new(&format!(
+            "SELECT min(s.due) FROM question q JOIN card_state s ON s.question_id = q.id WHERE {ACTIVE}"
+        ));
         sql.push(" AND s.due > ?", [day_value(today)]);
         sql.filter(filter);
         let mut st = self.conn.prepare_cached(&sql.text)?;
@@ -321,7 +383,9 @@ impl Store {
             .map_err(super::busy)?;
         // The session graded from the state it loaded; if another session has graded this
         // question since, saving would schedule it twice and lose that grade.
-        if !e.drill && current_state(&tx, &e.question_id)?.as_ref() != e.before.as_ref() {
+        if e.kind == Kind::Review
+            && current_state(&tx, &e.question_id)?.as_ref() != e.before.as_ref()
+        {
             return Ok(Recorded::ChangedElsewhere);
         }
         let before = e.before.as_ref();
@@ -335,7 +399,7 @@ impl Store {
                 e.day.to_string(),
                 e.question_id,
                 e.grade,
-                if e.drill { "drill" } else { "review" },
+                e.kind.as_str(),
                 before.map_or(0, |s| s.n),
                 before.map_or(crate::sm2::INITIAL_EF_MILLI, |s| s.ef_milli),
                 before.map_or(0, |s| to_sql_int(s.interval)),
@@ -349,8 +413,11 @@ impl Store {
             ],
         )?;
         let id = tx.last_insert_rowid();
-        if !e.drill {
+        if e.kind == Kind::Review {
             put_state(&tx, &e.question_id, Some(&e.after))?;
+        }
+        if e.suspend {
+            set_suspended(&tx, &e.question_id, true)?;
         }
         tx.commit().map_err(super::busy)?;
         Ok(Recorded::Saved(id))
@@ -364,6 +431,7 @@ impl Store {
         question_id: &str,
         written: &StateRow,
         previous: Option<&StateRow>,
+        unsuspend: bool,
     ) -> Result<bool> {
         let tx = self
             .conn
@@ -374,6 +442,9 @@ impl Store {
         }
         tx.execute("DELETE FROM review_log WHERE id = ?1", [log_id])?;
         put_state(&tx, question_id, previous)?;
+        if unsuspend {
+            set_suspended(&tx, question_id, false)?;
+        }
         tx.commit().map_err(super::busy)?;
         Ok(true)
     }
@@ -398,6 +469,15 @@ fn current_state(tx: &rusqlite::Connection, question_id: &str) -> Result<Option<
         )
         .optional()?
         .flatten())
+}
+
+/// Sets or clears a question's suspended flag, inside the caller's transaction.
+pub(super) fn set_suspended(tx: &rusqlite::Connection, question_id: &str, on: bool) -> Result<()> {
+    tx.execute(
+        "UPDATE question SET suspended = ?2 WHERE id = ?1",
+        params![question_id, on],
+    )?;
+    Ok(())
 }
 
 /// Writes (or, for None, deletes) a question's state, inside the caller's transaction.

@@ -24,6 +24,8 @@ pub struct QuestionStat {
     pub deck_id: String,
     pub section: String,
     pub retired: bool,
+    /// Suspended: never due, so out of the due counts and the forecast.
+    pub suspended: bool,
     /// None for a question never reviewed.
     pub state: Option<StatState>,
 }
@@ -56,7 +58,7 @@ impl Store {
             .map(|d| (d.id, d.position))
             .collect();
         let sql = format!(
-            "SELECT q.id, q.deck_id, q.section, q.retired, s.n, s.ef_milli, s.interval, s.due, s.lapses, q.position
+            "SELECT q.id, q.deck_id, q.section, q.retired, s.n, s.ef_milli, s.interval, s.due, s.lapses, q.position, q.suspended
              FROM question q LEFT JOIN card_state s ON s.question_id = q.id WHERE 1{}",
             decks_in("q.deck_id", decks, 0)
         );
@@ -85,6 +87,7 @@ impl Store {
                 deck_id,
                 section: r.get(2)?,
                 retired: r.get(3)?,
+                suspended: r.get(10)?,
                 state,
             };
             out.push((order.0, order.1, q));
@@ -114,7 +117,8 @@ impl Store {
             out.push(WindowRow {
                 question,
                 day: date(r.get_ref(1)?.as_str()?)?,
-                drill: r.get_ref(2)?.as_str()? == "drill",
+                // Drill and cram rows leave the schedule as it was: not scheduling reviews.
+                drill: r.get_ref(2)?.as_str()? != "review",
                 grade: r.get(3)?,
                 answer_ms: r.get::<_, i64>(4)?.max(0) as u64,
                 missed: missed

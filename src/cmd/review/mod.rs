@@ -9,7 +9,7 @@ use super::Env;
 use crate::cli::ReviewArgs;
 use crate::screen::{self, keys};
 use crate::store::{Filter, Store};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use chrono::{Days, NaiveDate};
 use queue::Queue;
 use serde::Serialize;
@@ -25,10 +25,12 @@ pub fn run(
     input: impl BufRead,
     out: &mut impl Write,
 ) -> Result<()> {
-    let filter = filter(args, &env.store)?;
-    let room = args
-        .new_limit
-        .saturating_sub(env.store.introduced_on(env.today)?);
+    let filter = super::resolve_filter(&env.store, &args.decks, &args.sections, &args.tags)?;
+    if args.ahead {
+        return ahead(args, filter, env, input, out);
+    }
+    let new_limit = new_limit(args, env);
+    let room = new_limit.saturating_sub(env.store.introduced_on(env.today)?);
     let mut queue = Queue::new(&env.store, filter.clone(), env.today, room, args.limit)?;
     // A session that ended before its drill list was done leaves those questions for later today.
     let resumed = if args.limit == Some(0) {
@@ -62,51 +64,87 @@ pub fn run(
             queue.new
         ),
     )?;
-    let mut input = keys::Input::auto(input);
-    let echo = input.is_keys() || !std::io::stdin().is_terminal();
-    let drill = (0..resumed.len()).map(|i| session::RESUMED + i).collect();
-    let mut session = Session {
+    let mut session = new_session(queue, tally, env);
+    session.drill = (0..resumed.len()).map(|i| session::RESUMED + i).collect();
+    session.resumed = resumed;
+    run_session(session, &filter, env, input, out)
+}
+
+/// The flag, else the config's `new_per_day`.
+fn new_limit(args: &ReviewArgs, env: &Env) -> u64 {
+    args.new_limit.unwrap_or(env.settings.new_per_day.value)
+}
+
+/// A session over `queue`, with no drills left from earlier.
+fn new_session(queue: Queue, tally: Arc<Mutex<Tally>>, env: &Env) -> Session {
+    Session {
         queue,
-        resumed,
+        resumed: Vec::new(),
         pos: 0,
-        drill,
+        drill: Default::default(),
         undo: Vec::new(),
         tally,
-        echo,
+        echo: !std::io::stdin().is_terminal(),
         guided: Default::default(),
-    };
+        cram: false,
+        leech: env.settings.leech(),
+    }
+}
+
+/// Runs the session, then prints its summary.
+fn run_session(
+    mut session: Session,
+    filter: &Filter,
+    env: &mut Env,
+    input: impl BufRead,
+    out: &mut impl Write,
+) -> Result<()> {
+    let mut input = keys::Input::auto(input);
+    session.echo = input.is_keys() || !std::io::stdin().is_terminal();
     let ran = session.run(env, &mut input, out);
     screen::restore();
     ran?;
     let tally = session.tally.lock().map(|t| t.clone()).unwrap_or_default();
-    tally.print(&env.store, &filter, env.today, out)
+    tally.print(&env.store, filter, env.today, out)
 }
 
-fn filter(args: &ReviewArgs, store: &Store) -> Result<Filter> {
-    let decks = store.decks()?;
-    for d in &args.decks {
-        if !decks.iter().any(|x| &x.id == d) {
-            let known: Vec<&str> = decks.iter().map(|x| x.id.as_str()).collect();
-            bail!("no deck \"{d}\": use one of {}", known.join(", "));
-        }
+/// `review --ahead`: questions not due yet, weakest first, logged as cram; the schedule is
+/// left as it is.
+fn ahead(
+    args: &ReviewArgs,
+    filter: Filter,
+    env: &mut Env,
+    input: impl BufRead,
+    out: &mut impl Write,
+) -> Result<()> {
+    let cards = env.store.ahead(&filter, env.today, args.limit)?;
+    if cards.is_empty() {
+        let why = if args.limit == Some(0) {
+            "--limit 0 allows no question"
+        } else {
+            "no question is scheduled after today (new ones come in `rehearse review`)"
+        };
+        session::say(out, &format!("Nothing to study ahead: {why}."))?;
+        return Ok(());
     }
-    for section in &args.sections {
-        if !store.has_section(section)? {
-            bail!(
-                "no section \"{section}\": `rehearse review --peek --json` shows the sections; match one exactly"
-            );
-        }
-    }
-    for tag in &args.tags {
-        if !store.has_tag(tag)? {
-            bail!("no question has the tag \"{tag}\": check its spelling in the bank");
-        }
-    }
-    Ok(Filter {
-        decks: args.decks.clone(),
-        sections: args.sections.clone(),
-        tags: args.tags.clone(),
-    })
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    on_interrupt(
+        tally.clone(),
+        env.db_path.clone(),
+        filter.clone(),
+        env.today,
+    );
+    session::say(
+        out,
+        &format!(
+            "{} question{} ahead of schedule, weakest first; answers are logged as cram and leave the schedule as it is.",
+            cards.len(),
+            if cards.len() == 1 { "" } else { "s" }
+        ),
+    )?;
+    let mut session = new_session(Queue::ahead(cards, env.today), tally, env);
+    session.cram = true;
+    run_session(session, &filter, env, input, out)
 }
 
 #[derive(Serialize)]
@@ -212,6 +250,21 @@ fn nothing_due(filter: &Filter, env: &Env, args: &ReviewArgs, out: &mut impl Wri
         session::say(out, "Nothing to review: --limit 0 allows no question.")?;
         return Ok(());
     }
+    if env.store.active_total(filter)? == 0 {
+        let what =
+            if filter.decks.is_empty() && filter.sections.is_empty() && filter.tags.is_empty() {
+                "No question is in the schedule"
+            } else {
+                "No question matches these filters"
+            };
+        session::say(
+            out,
+            &format!(
+                "Nothing to review: {what} (suspended ones are left out; `rehearse list` shows what there is)."
+            ),
+        )?;
+        return Ok(());
+    }
     let mut text = "Nothing to review today.".to_string();
     match env.store.next_due_after(filter, env.today)? {
         Some(d) => {
@@ -224,10 +277,10 @@ fn nothing_due(filter: &Filter, env: &Env, args: &ReviewArgs, out: &mut impl Wri
         None => text.push_str(" No question is scheduled yet."),
     }
     let introduced = env.store.introduced_on(env.today)?;
-    if args.new_limit > 0 && env.store.new_total(filter)? > 0 && introduced >= args.new_limit {
+    let new_limit = new_limit(args, env);
+    if new_limit > 0 && env.store.new_total(filter)? > 0 && introduced >= new_limit {
         text.push_str(&format!(
-            " Today's {} new questions are done; --new N allows more.",
-            args.new_limit
+            " Today's {new_limit} new questions are done; --new N allows more."
         ));
     }
     session::say(out, &text)?;

@@ -50,6 +50,19 @@ impl Queue {
         })
     }
 
+    /// A queue of these cards only (`review --ahead`): all loaded, counted as due.
+    pub fn ahead(cards: Vec<Card>, today: NaiveDate) -> Queue {
+        Queue {
+            filter: Filter::default(),
+            today,
+            due: cards.len() as u64,
+            new: 0,
+            cards,
+            due_after: None,
+            new_after: None,
+        }
+    }
+
     pub fn len(&self) -> usize {
         (self.due + self.new) as usize
     }

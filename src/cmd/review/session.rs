@@ -5,9 +5,10 @@ use super::Tally;
 use super::frame::{self, Kind};
 use super::queue::Queue;
 use crate::cmd::Env;
+use crate::config::{Leech, LeechAction};
 use crate::screen::{self, Role, keys};
 use crate::sm2::{self, Grade};
-use crate::store::{Card, LogEntry, Recorded, StateRow};
+use crate::store::{Card, Kind as LogKind, LogEntry, Recorded, StateRow};
 use crate::{clock, points};
 use anyhow::Result;
 use std::collections::{BTreeSet, HashSet, VecDeque};
@@ -22,6 +23,8 @@ pub struct Undo {
     previous: Option<StateRow>,
     /// The last scheduling grade before this one, for the header.
     last_grade: Option<u8>,
+    /// The grade suspended the question (a leech): undo brings it back.
+    suspended: bool,
     pos: usize,
     drill: VecDeque<usize>,
     tally: Tally,
@@ -43,6 +46,9 @@ pub struct Session {
     pub echo: bool,
     /// Decks whose guidance this session has shown in full.
     pub guided: HashSet<String>,
+    /// `review --ahead`: every answer is logged as cram and leaves the state as it is.
+    pub cram: bool,
+    pub leech: Leech,
 }
 
 /// A line of the session's own text, wrapped to the width.
@@ -131,9 +137,16 @@ impl Session {
                 format!("{}/{}", idx + 1, self.queue.len())
             };
             let first_time = !self.guided.contains(&card.question.deck_id);
+            // The header already counts the lapses; a leech gets the word too.
+            let lapses = card.state.as_ref().map_or(0, |s| s.lapses);
+            let leech = if self.leech.is_leech(lapses) {
+                format!("  {}", screen::paint(Role::Late, "(leech)"))
+            } else {
+                String::new()
+            };
             writeln!(
                 out,
-                "\n{}\n{}\n{}",
+                "\n{}{leech}\n{}\n{}",
                 frame::header(&place, card, env.today),
                 frame::guidance(card, first_time),
                 screen::paint(Role::Prompt, &screen::wrap(&card.question.prompt, "", ""))
@@ -275,8 +288,13 @@ impl Session {
         let now = clock::now()?;
         let card = self.card(idx);
         let before = card.state.clone();
-        let after = match (&before, drilling) {
-            (Some(s), true) => s.clone(),
+        let kind = match (self.cram, drilling) {
+            (true, _) => LogKind::Cram,
+            (false, true) => LogKind::Drill,
+            (false, false) => LogKind::Review,
+        };
+        let after = match (&before, kind) {
+            (Some(s), LogKind::Drill | LogKind::Cram) => s.clone(),
             _ => {
                 let start = before.as_ref().map_or(sm2::State::NEW, |s| sm2::State {
                     n: s.n,
@@ -297,16 +315,22 @@ impl Session {
                 }
             }
         };
+        // A lapse that leaves a question a leech suspends it, when the config says so.
+        let suspend = kind == LogKind::Review
+            && !g.is_pass()
+            && self.leech.action == LeechAction::Suspend
+            && self.leech.is_leech(after.lapses);
         let recorded = env.store.record(&LogEntry {
             reviewed_at: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             day: env.today,
             question_id: card.question.id.clone(),
             grade: g.value(),
-            drill: drilling,
+            kind,
             before: before.clone(),
             after: after.clone(),
             answer_ms,
             missed,
+            suspend,
         })?;
         let log_id = match recorded {
             Recorded::Saved(id) => id,
@@ -336,6 +360,7 @@ impl Session {
             written: after.clone(),
             previous: before,
             last_grade: self.card(idx).last_grade,
+            suspended: suspend,
             pos: self.pos,
             drill: self.drill.clone(),
             tally: tally.clone(),
@@ -349,12 +374,20 @@ impl Session {
             tally.grades[g.value() as usize] += 1;
             self.pos += 1;
         }
-        if g.needs_drill() {
-            tally.drilled.insert(id);
+        if g.needs_drill() && !self.cram && !suspend {
+            tally.drilled.insert(id.clone());
             self.drill.push_back(idx);
         }
         drop(tally);
-        if drilling {
+        if self.cram {
+            say(
+                out,
+                &format!(
+                    "Cram grade {} saved (the schedule is unchanged).",
+                    g.value()
+                ),
+            )?;
+        } else if drilling {
             say(
                 out,
                 &format!(
@@ -373,9 +406,19 @@ impl Session {
                 ),
             )?;
         }
+        if suspend {
+            say(
+                out,
+                &format!(
+                    "{id} is a leech ({} lapses): suspended; `rehearse unsuspend {id}` brings it back.",
+                    after.lapses
+                ),
+            )?;
+        }
+        let cram = self.cram;
         let card = self.card_mut(idx);
         card.state = Some(after);
-        if !drilling {
+        if !drilling && !cram {
             card.last_grade = Some(g.value());
         }
         Ok(())
@@ -388,10 +431,13 @@ impl Session {
             return Ok(false);
         };
         let card = self.card_mut(u.card);
-        if !env
-            .store
-            .undo(u.log_id, &card.question.id, &u.written, u.previous.as_ref())?
-        {
+        if !env.store.undo(
+            u.log_id,
+            &card.question.id,
+            &u.written,
+            u.previous.as_ref(),
+            u.suspended,
+        )? {
             say(
                 out,
                 &format!(

@@ -1,0 +1,145 @@
+//! Which built-in bank a database last took: a fingerprint of the bank compiled in, and a
+//! digest of each question's content, so an upgrade changes only what the bank changed.
+//! Pure: the store keeps the digests, `cmd::upgrade` applies the plan.
+
+use crate::store::QuestionRow;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// FNV-1a, 64 bits: stable across builds and platforms (std's hasher promises neither).
+fn fnv(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &b in *part {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        // A separator, so ("ab", "c") and ("a", "bc") differ.
+        h = (h ^ 0xff).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The built-in bank's version: a fingerprint of the files compiled in.
+pub fn fingerprint() -> &'static str {
+    static FINGERPRINT: LazyLock<String> = LazyLock::new(|| {
+        let parts: Vec<&[u8]> = crate::bank::BUILTIN
+            .iter()
+            .flat_map(|(name, text)| [name.as_bytes(), text.as_bytes()])
+            .collect();
+        format!("{:012x}", fnv(&parts) >> 16)
+    });
+    &FINGERPRINT
+}
+
+/// A digest of what import writes for a question (its text, tags, points and place).
+pub fn digest(q: &QuestionRow) -> String {
+    let json = |v: &[String]| serde_json::to_string(v).unwrap_or_default();
+    let (tags, points) = (json(&q.tags), json(&q.points));
+    let position = q.position.to_string();
+    format!(
+        "{:016x}",
+        fnv(&[
+            q.deck_id.as_bytes(),
+            q.section.as_bytes(),
+            q.prompt.as_bytes(),
+            tags.as_bytes(),
+            points.as_bytes(),
+            position.as_bytes(),
+        ])
+    )
+}
+
+/// What an upgrade does to the questions of the built-in bank.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// In the new bank and not in the database: added.
+    pub added: Vec<String>,
+    /// Changed in the bank since the database took it: its text is updated; a question the
+    /// user retired stays retired.
+    pub changed: Vec<String>,
+    /// In the bank the database took, dropped from the new one: retired.
+    pub dropped: Vec<String>,
+}
+
+/// Compares the new bank (`rows`, in bank order) with the digests the database took, given
+/// which ids the database holds.
+pub fn plan(
+    rows: &[QuestionRow],
+    taken: &HashMap<String, String>,
+    in_db: &dyn Fn(&str) -> bool,
+) -> Plan {
+    let mut p = Plan::default();
+    for q in rows {
+        match taken.get(&q.id) {
+            Some(d) if *d == digest(q) => {}
+            Some(_) => p.changed.push(q.id.clone()),
+            None if in_db(&q.id) => p.changed.push(q.id.clone()),
+            None => p.added.push(q.id.clone()),
+        }
+    }
+    let now: std::collections::HashSet<&str> = rows.iter().map(|q| q.id.as_str()).collect();
+    let mut dropped: Vec<String> = taken
+        .keys()
+        .filter(|id| !now.contains(id.as_str()))
+        .cloned()
+        .collect();
+    dropped.sort();
+    p.dropped = dropped;
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, prompt: &str) -> QuestionRow {
+        QuestionRow {
+            id: format!("d/{id}"),
+            deck_id: "d".into(),
+            section: "S".into(),
+            prompt: prompt.into(),
+            tags: vec![],
+            points: vec![],
+            position: 0,
+            retired: false,
+        }
+    }
+
+    #[test]
+    fn plan_sorts_added_changed_dropped() {
+        let old = [row("a", "A"), row("b", "B"), row("gone", "G")];
+        let taken: HashMap<String, String> =
+            old.iter().map(|q| (q.id.clone(), digest(q))).collect();
+        let new = [
+            row("a", "A"),
+            row("b", "B2"),
+            row("c", "C"),
+            row("mine", "M"),
+        ];
+        let p = plan(&new, &taken, &|id| id == "d/mine");
+        assert_eq!(p.added, ["d/c"]);
+        assert_eq!(p.changed, ["d/b", "d/mine"]);
+        assert_eq!(p.dropped, ["d/gone"]);
+    }
+
+    #[test]
+    fn digest_sees_every_field_and_ignores_retired() {
+        let a = row("a", "A");
+        let retired = QuestionRow {
+            retired: true,
+            ..a.clone()
+        };
+        assert_eq!(digest(&a), digest(&retired));
+        let tagged = QuestionRow {
+            tags: vec!["t".into()],
+            ..a.clone()
+        };
+        assert_ne!(digest(&a), digest(&tagged));
+        let moved = QuestionRow {
+            position: 1,
+            ..a.clone()
+        };
+        assert_ne!(digest(&a), digest(&moved));
+        assert_eq!(fingerprint().len(), 12);
+    }
+}
