@@ -1,6 +1,7 @@
 //! Exact figures: the review day on DST change days, far dates, counts a person sees.
 
 mod common;
+const NOW: &str = "2026-03-01T09:00:00Z";
 use common::*;
 use serde_json::Value;
 
@@ -98,4 +99,24 @@ fn an_empty_day_starts_means_the_default_like_an_empty_clock() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn none_covered_on_a_one_point_question_offers_1_a_lapse_and_a_drill() {
+    let s = Sandbox::new();
+    let bank = s.write(
+        "team/one.toml",
+        "[deck]\nid = \"team\"\ntitle = \"Team\"\n\n[[question]]\nid = \"only\"\nprompt = \"Why?\"\npoints = [\"Because\"]\n",
+    );
+    let out = s.rehearse(NOW).arg("import").arg(&bank).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Enter shows the point, `-` says none was covered, Enter accepts what is offered.
+    let printed = s.review(NOW, &[], "\n-\n\nq\n");
+    assert!(printed.contains("Covered 0 of 1: grade 1"), "{printed}");
+    assert_eq!(
+        s.count("SELECT grade FROM review_log WHERE kind = 'review'"),
+        1
+    );
+    assert_eq!(s.count("SELECT lapses FROM card_state"), 1);
+    assert!(printed.contains("[drill, 1 left]"), "{printed}");
 }
