@@ -120,3 +120,200 @@ fn none_covered_on_a_one_point_question_offers_1_a_lapse_and_a_drill() {
     assert_eq!(s.count("SELECT lapses FROM card_state"), 1);
     assert!(printed.contains("[drill, 1 left]"), "{printed}");
 }
+
+fn stats_json(s: &Sandbox, now: &str, extra: &[&str]) -> Value {
+    json(
+        &s.rehearse(now)
+            .args(["stats", "--json"])
+            .args(extra)
+            .output()
+            .unwrap(),
+    )
+}
+
+fn sum(v: &Value, list: &str, field: &str) -> u64 {
+    v[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x[field].as_u64().unwrap())
+        .sum()
+}
+
+/// The figures that sit side by side agree: the overview's due counts are the forecast's
+/// bars, today's reviews are today's calendar square, and the deck rows add up to the overview.
+fn assert_side_by_side(v: &Value) {
+    let o = &v["overview"];
+    let bars: Vec<u64> = v["forecast"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["count"].as_u64().unwrap())
+        .collect();
+    assert_eq!(o["due"]["today"], bars[0]);
+    assert_eq!(o["due"]["tomorrow"], bars[1]);
+    assert_eq!(
+        o["due"]["week"],
+        bars[..7].iter().sum::<u64>(),
+        "due within 7 days = 7 bars"
+    );
+    assert_eq!(o["due"]["today"], sum(v, "decks", "due"));
+    assert_eq!(o["due"]["today"], sum(v, "sections", "due"));
+    let today = v["activity"].as_array().unwrap().last().unwrap();
+    assert_eq!(today["date"], v["today"]);
+    assert_eq!(
+        today["count"],
+        o["reviews_today"].as_u64().unwrap() + o["drills_today"].as_u64().unwrap()
+    );
+    assert_eq!(o["retention_reviews"], sum(v, "decks", "retention_reviews"));
+    assert_eq!(
+        o["retention_reviews"],
+        sum(v, "sections", "retention_reviews")
+    );
+}
+
+#[test]
+fn stats_leaves_out_reviews_dated_after_today() {
+    let s = Sandbox::new();
+    s.review("2026-03-10T09:00:00Z", &["--limit", "1"], "5\n");
+    // The clock now reads five days earlier than the log.
+    let v = stats_json(&s, "2026-03-05T09:00:00Z", &["--days", "1"]);
+    assert_eq!(v["overview"]["retention"], Value::Null);
+    assert_eq!(v["overview"]["retention_reviews"], 0);
+    assert_eq!(v["overview"]["median_answer_ms"], Value::Null);
+    assert_eq!(v["overview"]["reviews_today"], 0);
+    assert_eq!(sum(&v, "decks", "retention_reviews"), 0);
+    assert_eq!(sum(&v, "activity", "count"), 0);
+    assert_side_by_side(&v);
+    let out = s
+        .rehearse("2026-03-05T09:00:00Z")
+        .args(["stats", "--days", "1"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.contains("retention   no reviews yet in the last 1 day\n"),
+        "{text}"
+    );
+}
+
+/// Five questions with EF 2.10 and 3 lapses between them, 23 scheduling reviews in the
+/// window of which 20 passed (and two drill answers, which count for nothing but activity).
+fn weak_deck() -> Sandbox {
+    let s = Sandbox::new();
+    let mut bank = String::from("[deck]\nid = \"w\"\ntitle = \"W\"\n");
+    for i in 1..=5 {
+        bank += &format!(
+            "\n[[question]]\nid = \"q{i}\"\nprompt = \"Q{i}?\"\npoints = [\"x\", \"y\"]\n"
+        );
+    }
+    let path = s.write("w.toml", &bank);
+    assert!(
+        s.rehearse(NOW)
+            .arg("import")
+            .arg(path)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let db = s.sql();
+    for i in 1..=5 {
+        db.execute(
+            "INSERT INTO card_state (question_id, n, ef_milli, interval, due, introduced, last_review, lapses)
+             VALUES (?1, 2, 2100, 6, ?2, '2026-03-01', '2026-03-09T09:00:00.000Z', ?3)",
+            rusqlite::params![format!("w/q{i}"), format!("2026-03-1{i}"), (i <= 3) as i64],
+        )
+        .unwrap();
+    }
+    for k in 0..25 {
+        let (grade, kind) = match k {
+            0..3 => (2, "review"),
+            23.. => (1, "drill"),
+            _ => (4, "review"),
+        };
+        db.execute(
+            "INSERT INTO review_log (reviewed_at, day, question_id, grade, kind, n_before, ef_before,
+             interval_before, due_before, n_after, ef_after, interval_after, due_after, answer_ms, missed)
+             VALUES ('2026-03-09T09:00:00.000Z', '2026-03-09', ?1, ?2, ?3, 1, 2100, 1, '2026-03-09',
+             2, 2100, 6, '2026-03-15', ?4, ?5)",
+            rusqlite::params![
+                format!("w/q{}", k % 5 + 1),
+                grade,
+                kind,
+                1000 * (k + 1),
+                if kind == "drill" { Some("[1]") } else { None }
+            ],
+        )
+        .unwrap();
+    }
+    s
+}
+
+#[test]
+fn the_weakness_score_is_exact_from_counts_and_rounded_once() {
+    let s = weak_deck();
+    let v = stats_json(&s, "2026-03-09T20:00:00Z", &[]);
+    let w = &v["decks"][0];
+    // 100 * (0.5 * 3/23 + 0.3 * (2.5 - 2.1) / 1.2 + 0.2 * 3/5) = 28.52..., so 29.
+    assert_eq!(w["weakness"], 29);
+    assert_eq!(
+        (
+            &w["retention"],
+            &w["retention_reviews"],
+            &w["mean_ef"],
+            &w["lapses"],
+            &w["seen"]
+        ),
+        (
+            &json_f(0.87),
+            &Value::from(23),
+            &json_f(2.1),
+            &Value::from(3),
+            &Value::from(5)
+        )
+    );
+    assert_eq!(w["weakness"], 29);
+    assert_eq!(v["sections"][0]["weakness"], 29);
+    // The drill answers' missed point is not a most-missed point: drills never count.
+    assert_eq!(v["most_missed_points"], serde_json::json!([]));
+    assert_side_by_side(&v);
+    let text = stdout(
+        &s.rehearse("2026-03-09T20:00:00Z")
+            .arg("stats")
+            .output()
+            .unwrap(),
+    );
+    assert!(text.contains("┆       29 │"), "{text}");
+    assert!(
+        text.contains("  retention   87% of 23 reviews in the last 30 days graded 3+"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  reviews     23 today (2 drill answers)"),
+        "{text}"
+    );
+}
+
+fn json_f(x: f64) -> Value {
+    Value::from(x)
+}
+
+#[test]
+fn side_by_side_figures_agree_after_real_sessions() {
+    let s = Sandbox::new();
+    // Day 1: ten new questions, a few failed and drilled; day 3: what is due, and more.
+    s.review(NOW, &[], "4\n2\n5\n3\n1\n4\n5\n2\n4\n3\n4\n4\n4\n4\n4\n4\n");
+    s.review("2026-03-03T09:00:00Z", &["--limit", "6"], "3\n2\n5\n1\nq\n");
+    // 03-02: the questions graded 4 on 03-03 are due 03-09, today + 7: not within 7 days.
+    for now in [
+        "2026-03-02T09:00:00Z",
+        "2026-03-03T20:00:00Z",
+        "2026-03-04T09:00:00Z",
+        "2026-03-09T09:00:00Z",
+    ] {
+        for days in ["1", "7", "30"] {
+            assert_side_by_side(&stats_json(&s, now, &["--days", days]));
+        }
+    }
+}
