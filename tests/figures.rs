@@ -317,3 +317,148 @@ fn side_by_side_figures_agree_after_real_sessions() {
         }
     }
 }
+
+#[test]
+fn drilled_counts_the_questions_carried_over_from_earlier_today() {
+    let s = Sandbox::new();
+    // Three failed, then quit before drilling them: they wait for the next session today.
+    s.review(NOW, &["--new", "3"], "2\n2\n2\nq\n");
+    // Two more new ones failed, then all five drilled to 5.
+    let text = s.review(NOW, &["--new", "5"], "1\n1\n5\n5\n5\n5\n5\n");
+    assert!(
+        text.contains(
+            "Session over: 2 reviewed (2 at 1); 5 drilled (5 drill answers); 5 due tomorrow."
+        ),
+        "{text}"
+    );
+    // One drill answer is one, not "1 drill answers".
+    let s = Sandbox::new();
+    let text = s.review(NOW, &["--new", "1"], "3\n5\n");
+    assert!(
+        text.contains(
+            "Session over: 1 reviewed (1 at 3); 1 drilled (1 drill answer); 1 due tomorrow."
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_far_due_date_says_how_far_the_date_is_not_the_interval() {
+    let s = Sandbox::new();
+    assert!(
+        s.rehearse(NOW)
+            .arg("import")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    s.sql()
+        .execute(
+            "INSERT INTO card_state (question_id, n, ef_milli, interval, due, introduced, last_review)
+             VALUES ('go-runtime/gmp-model', 9, 2500, 3000000, '2026-03-10', '2026-01-01', '2026-01-01T09:00:00.000Z')",
+            [],
+        )
+        .unwrap();
+    let text = s.review("2026-03-10T09:00:00Z", &["--limit", "1"], "5\n");
+    let days = ("9999-12-31".parse::<chrono::NaiveDate>().unwrap()
+        - "2026-03-10".parse::<chrono::NaiveDate>().unwrap())
+    .num_days();
+    assert!(
+        text.contains(&format!("Saved: next review 9999-12-31 (in {days} days).")),
+        "{text}"
+    );
+    // The interval itself is kept as SM-2 computed it: 3,000,000 x 2.5 (the EF before).
+    assert_eq!(s.count("SELECT interval FROM card_state"), 7_500_000);
+}
+
+#[test]
+fn the_forecast_stops_at_the_last_date_kept() {
+    let s = Sandbox::new();
+    s.review("9999-12-25T09:00:00Z", &["--limit", "1"], "4\n");
+    let v = stats_json(&s, "9999-12-25T20:00:00Z", &[]);
+    let dates: Vec<&str> = v["forecast"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates.len(), 7, "{dates:?}");
+    assert_eq!(dates.last(), Some(&"9999-12-31"));
+    assert_eq!(v["overview"]["due"]["tomorrow"], 1);
+    assert_side_by_side(&v);
+    let text = stdout(
+        &s.rehearse("9999-12-25T20:00:00Z")
+            .arg("stats")
+            .output()
+            .unwrap(),
+    );
+    assert!(!text.contains("+10000"), "{text}");
+    assert!(text.contains("  Fri 12-31     0"), "{text}");
+}
+
+/// Ctrl-C lands at a different moment of a fast piped session each time; the summary's count
+/// must always be what was saved. (Before the fix about 4 in 10 summaries under-counted.)
+#[cfg(unix)]
+#[test]
+fn the_ctrl_c_summary_counts_every_grade_saved() {
+    use std::io::{BufRead, Read, Write};
+    use std::process::Stdio;
+    for attempt in 0..12u64 {
+        let s = Sandbox::new();
+        assert!(
+            s.rehearse(NOW)
+                .arg("import")
+                .output()
+                .unwrap()
+                .status
+                .success()
+        );
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rehearse"))
+            .args(["review", "--new", "241"])
+            .env("REHEARSE_DB", s.db())
+            .env("REHEARSE_NOW", NOW)
+            .env("REHEARSE_ANSWER_MS", "1000")
+            .env("TZ", "UTC")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all("5\n".repeat(241).as_bytes()).unwrap();
+        // The first line comes once the Ctrl-C handler is in place.
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        assert!(first.starts_with("241 questions"), "{first}");
+        let reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            stdout.read_to_string(&mut text).unwrap();
+            text
+        });
+        std::thread::sleep(std::time::Duration::from_millis(15 * attempt));
+        std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(child.wait().unwrap().success());
+        drop(stdin);
+        let text = reader.join().unwrap();
+        let summary = text
+            .lines()
+            .rfind(|l| l.starts_with("Session over: "))
+            .unwrap_or_else(|| panic!("no summary in {text}"));
+        let reviewed: i64 = summary["Session over: ".len()..]
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(
+            reviewed,
+            s.count("SELECT count(*) FROM review_log"),
+            "attempt {attempt}: {summary}"
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! `rehearse stats`: weak areas, forecast and activity at a glance.
 
-use super::Env;
+use super::{Env, plural};
 use crate::cli::StatsArgs;
 use crate::stats::{self, Area, DayCount, Report};
 use anyhow::{Result, bail};
@@ -76,10 +76,6 @@ fn ef(sum_milli: u64, count: u64) -> String {
     }
     let hundredths = stats::rounded(sum_milli, count * 10, 1);
     format!("{}.{:02}", hundredths / 100, hundredths % 100)
-}
-
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn table(header: &[&str]) -> Table {

@@ -4,11 +4,11 @@
 mod queue;
 mod session;
 
-use super::Env;
+use super::{Env, plural};
 use crate::cli::ReviewArgs;
 use crate::store::{Filter, Store};
 use anyhow::{Result, bail};
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use queue::Queue;
 use serde::Serialize;
 use session::Session;
@@ -42,7 +42,11 @@ pub fn run(
     if queue.is_empty() && resumed.is_empty() {
         return nothing_due(&filter, env, args, out);
     }
-    let tally = Arc::new(Mutex::new(Tally::default()));
+    // The questions carried over from earlier today are on this session's drill list too.
+    let tally = Arc::new(Mutex::new(Tally {
+        drilled: resumed.iter().map(|c| c.question.id.clone()).collect(),
+        ..Tally::default()
+    }));
     on_interrupt(
         tally.clone(),
         env.db_path.clone(),
@@ -55,8 +59,8 @@ pub fn run(
     };
     writeln!(
         out,
-        "{} questions: {} due, {} new{again}. {LAYERS}",
-        queue.len(),
+        "{}: {} due, {} new{again}. {LAYERS}",
+        plural(queue.len() as u64, "question", "questions"),
         queue.due,
         queue.new
     )?;
@@ -220,8 +224,8 @@ fn nothing_due(filter: &Filter, env: &Env, args: &ReviewArgs, out: &mut impl Wri
     if args.new_limit > 0 && env.store.new_total(filter)? > 0 && introduced >= args.new_limit {
         write!(
             out,
-            " Today's {} new questions are done; --new N allows more.",
-            args.new_limit
+            " Today's {} done; --new N allows more.",
+            plural(args.new_limit, "new question is", "new questions are")
         )?;
     }
     writeln!(out)?;
@@ -245,7 +249,8 @@ impl Tally {
         today: NaiveDate,
         out: &mut impl Write,
     ) -> Result<()> {
-        let tomorrow = today.checked_add_days(Days::new(1)).unwrap_or(today);
+        // Never past the last date the store keeps (dates compare as text there).
+        let tomorrow = crate::sm2::due_date(today, 1);
         let due = store.due_total(filter, tomorrow)?;
         let grades: Vec<String> = (0..6)
             .rev()
@@ -259,10 +264,10 @@ impl Tally {
         };
         writeln!(
             out,
-            "\nSession over: {} reviewed{grades}; {} drilled ({} drill answers); {due} due tomorrow.",
+            "\nSession over: {} reviewed{grades}; {} drilled ({}); {due} due tomorrow.",
             self.reviewed,
             self.drilled.len(),
-            self.drill_answers
+            plural(self.drill_answers, "drill answer", "drill answers")
         )?;
         out.flush()?;
         Ok(())
@@ -270,9 +275,12 @@ impl Tally {
 }
 
 /// Ctrl-C ends the session cleanly: everything graded is already saved, so print the summary.
+/// The tally stays locked until the process exits: a save in progress finishes (and is
+/// counted) first, and no new one starts while the summary is printed.
 fn on_interrupt(tally: Arc<Mutex<Tally>>, db: PathBuf, filter: Filter, today: NaiveDate) {
     let _ = ctrlc::set_handler(move || {
-        let t = tally.lock().map(|t| t.clone()).unwrap_or_default();
+        let held = tally.lock();
+        let t = held.as_deref().cloned().unwrap_or_default();
         let mut out = std::io::stdout();
         if let Ok(store) = Store::open(&db) {
             let _ = t.print(&store, &filter, today, &mut out);

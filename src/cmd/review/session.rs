@@ -276,6 +276,12 @@ impl Session {
                 }
             }
         };
+        // The tally is locked from before the save until it counts the grade, so a Ctrl-C
+        // summary (which takes the lock) never misses a grade that is saved.
+        let tally_lock = self.tally.clone();
+        let mut tally = tally_lock
+            .lock()
+            .map_err(|_| anyhow::anyhow!("session state poisoned"))?;
         let recorded = env.store.record(&LogEntry {
             reviewed_at: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             day: env.today,
@@ -303,10 +309,6 @@ impl Session {
                 return Ok(());
             }
         };
-        let mut tally = self
-            .tally
-            .lock()
-            .map_err(|_| anyhow::anyhow!("session state poisoned"))?;
         self.undo.push(Undo {
             log_id,
             card: idx,
@@ -337,7 +339,8 @@ impl Session {
                 g.value()
             )?;
         } else {
-            let days = after.interval;
+            // The distance to the date shown (the interval can run past the last date kept).
+            let days = (after.due - env.today).num_days();
             writeln!(
                 out,
                 "Saved: next review {} (in {days} day{}).",
@@ -355,6 +358,12 @@ impl Session {
             writeln!(out, "Nothing to undo in this session.")?;
             return Ok(false);
         };
+        // Locked across the undo, so a Ctrl-C summary sees the grade either saved and counted
+        // or removed and uncounted.
+        let tally_lock = self.tally.clone();
+        let mut tally = tally_lock
+            .lock()
+            .map_err(|_| anyhow::anyhow!("session state poisoned"))?;
         let card = self.card_mut(u.card);
         if !env
             .store
@@ -371,9 +380,7 @@ impl Session {
         writeln!(out, "Undone: {} is back as it was.", card.question.id)?;
         self.pos = u.pos;
         self.drill = u.drill;
-        if let Ok(mut t) = self.tally.lock() {
-            *t = u.tally;
-        }
+        *tally = u.tally;
         Ok(true)
     }
 }
