@@ -462,3 +462,26 @@ fn the_ctrl_c_summary_counts_every_grade_saved() {
         );
     }
 }
+
+#[test]
+fn no_review_on_the_last_date_kept_where_it_would_stay_due() {
+    let s = Sandbox::new();
+    assert!(
+        s.rehearse(NOW)
+            .arg("import")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let out = s
+        .rehearse("9999-12-31T12:00:00Z")
+        .args(["review", "--limit", "1"])
+        .write_stdin("4\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("9999-12-31"), "{}", stderr(&out));
+    assert_eq!(s.count("SELECT count(*) FROM review_log"), 0);
+}

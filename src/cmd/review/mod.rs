@@ -26,6 +26,13 @@ pub fn run(
     out: &mut impl Write,
 ) -> Result<()> {
     let filter = filter(args, &env.store)?;
+    if !args.peek && env.today >= crate::sm2::far_date() {
+        // Every grade would schedule its question for today again.
+        bail!(
+            "today ({}) is the last date rehearse keeps, so no review could be scheduled after it: check the clock (REHEARSE_NOW)",
+            env.today
+        );
+    }
     let room = args
         .new_limit
         .saturating_sub(env.store.introduced_on(env.today)?);
