@@ -607,4 +607,202 @@ mod tests {
             "91 days: 13 whole weeks"
         );
     }
+
+    use crate::store::StatState;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn q(
+        id: &str,
+        section: &str,
+        retired: bool,
+        state: Option<(u32, u32, u64, &str, u64)>,
+    ) -> QuestionStat {
+        QuestionStat {
+            id: id.into(),
+            deck_id: id.split('/').next().unwrap().into(),
+            section: section.into(),
+            retired,
+            state: state.map(|(n, ef_milli, interval, due, lapses)| StatState {
+                n,
+                ef_milli,
+                interval,
+                due: day(due),
+                lapses,
+            }),
+        }
+    }
+
+    fn row(question: usize, on: &str, drill: bool, grade: u8, missed: &[usize]) -> WindowRow {
+        WindowRow {
+            question,
+            day: day(on),
+            drill,
+            grade,
+            answer_ms: 1000 * (question as u64 + 1),
+            missed: missed.to_vec(),
+        }
+    }
+
+    /// Today 2026-03-10, a 7-day window (03-04 to 03-10): a and b active in deck d, r retired.
+    fn with<T>(f: impl FnOnce(&Input) -> T) -> T {
+        let questions = [
+            q("d/a", "S1", false, Some((2, 2300, 6, "2026-03-09", 1))),
+            q("d/b", "S2", false, Some((1, 2500, 1, "2026-03-16", 0))),
+            q("d/r", "S1", true, Some((1, 1300, 1, "2026-03-10", 2))),
+            q("d/n", "S2", false, None),
+        ];
+        let window = [
+            row(0, "2026-03-10", false, 4, &[1]),
+            row(0, "2026-03-10", true, 2, &[0]),
+            row(1, "2026-03-08", false, 2, &[]),
+            row(2, "2026-03-10", false, 1, &[0]),
+            row(1, "2026-03-03", false, 1, &[0]), // before the window
+            row(1, "2026-03-12", false, 1, &[0]), // after today: a clock behind the log
+        ];
+        let earlier = HashMap::from([(day("2026-03-03"), 7)]);
+        let points = HashMap::from([
+            ("d/a".to_string(), vec!["p0".to_string(), "p1".to_string()]),
+            ("d/r".to_string(), vec!["r0".to_string()]),
+        ]);
+        f(&Input {
+            today: day("2026-03-10"),
+            days: 7,
+            questions: &questions,
+            window: &window,
+            earlier_activity: &earlier,
+            points: &points,
+            streak_days: 3,
+        })
+    }
+
+    #[test]
+    fn forecast_first_bar_includes_overdue_and_leaves_out_retired() {
+        let f = with(forecast);
+        assert_eq!(f.len(), 14);
+        assert_eq!(
+            (f[0].date, f[0].count),
+            (day("2026-03-10"), 1),
+            "a, overdue"
+        );
+        assert_eq!(f[6].count, 1, "b on 03-16, today + 6");
+        assert_eq!(f.iter().map(|d| d.count).sum::<u64>(), 2);
+    }
+
+    #[test]
+    fn forecast_stops_at_the_last_date_kept() {
+        let questions = [q("d/a", "S", false, Some((2, 2500, 6, "9999-12-31", 0)))];
+        let empty = HashMap::new();
+        let f = forecast(&Input {
+            today: day("9999-12-29"),
+            days: 30,
+            questions: &questions,
+            window: &[],
+            earlier_activity: &empty,
+            points: &HashMap::new(),
+            streak_days: 0,
+        });
+        let dates: Vec<String> = f.iter().map(|d| d.date.to_string()).collect();
+        assert_eq!(dates, ["9999-12-29", "9999-12-30", "9999-12-31"]);
+        assert_eq!(f[2].count, 1);
+    }
+
+    #[test]
+    fn overview_due_counts_are_forecast_bars() {
+        let o = with(|i| overview(i, &forecast(i)));
+        assert_eq!(
+            o.due,
+            Due {
+                today: 1,
+                tomorrow: 0,
+                week: 2
+            }
+        );
+        assert_eq!(
+            o.questions,
+            Counts {
+                new: 1,
+                learning: 1,
+                young: 1,
+                mature: 0,
+                retired: 1
+            }
+        );
+    }
+
+    #[test]
+    fn overview_today_counts_every_answer_and_retention_only_scored_rows() {
+        let o = with(|i| overview(i, &forecast(i)));
+        // Today: a's review, a's drill answer, r's review (retired, but it was done).
+        assert_eq!((o.reviews_today, o.drills_today), (2, 1));
+        // Scored: a 4 and b 2 in the window; not the drill, not r, not 03-03 or 03-12.
+        assert_eq!((o.retention_passes, o.retention_reviews), (1, 2));
+        assert_eq!(o.retention, Some(0.5));
+        assert_eq!(o.median_answer_ms, Some(1500));
+    }
+
+    #[test]
+    fn activity_today_is_reviews_plus_drill_answers_today() {
+        let (a, o) = with(|i| (activity(i), overview(i, &forecast(i))));
+        assert_eq!(a.len(), 84);
+        let today = a.last().unwrap();
+        assert_eq!(
+            (today.date, today.count),
+            (day("2026-03-10"), o.reviews_today + o.drills_today)
+        );
+        let count = |d: &str| a.iter().find(|x| x.date == day(d)).unwrap().count;
+        assert_eq!(count("2026-03-08"), 1);
+        assert_eq!(
+            count("2026-03-03"),
+            7,
+            "days before the window come from the store"
+        );
+        assert_eq!(a.iter().map(|d| d.count).sum::<u64>(), 3 + 1 + 7);
+    }
+
+    #[test]
+    fn areas_add_up_to_the_overview_and_leave_out_retired() {
+        let ((decks, sections), o) = with(|i| (areas(i), overview(i, &forecast(i))));
+        assert_eq!(decks.len(), 1);
+        let d = &decks[0];
+        assert_eq!((d.questions, d.seen, d.due, d.lapses), (3, 2, 1, 1));
+        assert_eq!(
+            (d.retention_passes, d.retention_reviews),
+            (o.retention_passes, o.retention_reviews)
+        );
+        assert_eq!(d.ef_sum_milli, 4800);
+        assert_eq!(d.mean_ef, Some(2.4));
+        // S2 (b: 0 of 1, EF 2.5, no lapse) = 50 is weaker than S1 (a: 1 of 1, EF 2.3, 1 lapse in 1) = 25.
+        let names: Vec<(&str, u32)> = sections
+            .iter()
+            .map(|a| (a.section.as_str(), a.weakness))
+            .collect();
+        assert_eq!(names, [("S2", 50), ("S1", 25)]);
+    }
+
+    #[test]
+    fn weakest_are_active_questions_that_lapsed_or_lost_ef() {
+        let w = with(weakest);
+        let ids: Vec<&str> = w.iter().map(|q| q.id.as_str()).collect();
+        assert_eq!(ids, ["d/a"], "not the retired r, not b (EF 2.5, no lapse)");
+        assert_eq!((w[0].ef, w[0].ef_milli), (2.3, 2300));
+    }
+
+    #[test]
+    fn missed_points_come_from_scored_rows_only() {
+        let m = with(missed_points);
+        // a's review missed p1; a's drill (p0), r (retired) and the rows outside the window do not count.
+        assert_eq!(
+            m,
+            [MissedPoint {
+                deck: "d".into(),
+                question: "d/a".into(),
+                label: 'b',
+                point: "p1".into(),
+                missed: 1
+            }]
+        );
+    }
 }
