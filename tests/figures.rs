@@ -485,3 +485,38 @@ fn no_review_on_the_last_date_kept_where_it_would_stay_due() {
     assert!(stderr(&out).contains("9999-12-31"), "{}", stderr(&out));
     assert_eq!(s.count("SELECT count(*) FROM review_log"), 0);
 }
+
+/// A sitting keeps the day it started on; the drill list it leaves is for that day only, and
+/// what it scheduled for "tomorrow" is due from the rollover hour on.
+#[test]
+fn a_sitting_before_the_rollover_belongs_to_the_day_before() {
+    let s = Sandbox::new();
+    // 03:59 on 03-02 is still review day 03-01: graded 3 (interval 1, on the drill list), quit.
+    s.review("2026-03-02T03:59:00Z", &["--new", "1"], "3\nq\n");
+    assert_eq!(
+        s.count(
+            "SELECT count(*) FROM review_log WHERE day = '2026-03-01' AND due_after = '2026-03-02'"
+        ),
+        1
+    );
+    let peek = |now: &str| {
+        json(
+            &s.rehearse(now)
+                .args(["review", "--peek", "--json", "--new", "0"])
+                .output()
+                .unwrap(),
+        )
+    };
+    // Still the same review day: the drill list waits, the question is not due yet.
+    let before = peek("2026-03-02T03:59:59Z");
+    assert_eq!(
+        (&before["today"], &before["due"], &before["drill"]),
+        (&Value::from("2026-03-01"), &Value::from(0), &Value::from(1))
+    );
+    // From 04:00 it is a new day: the question is due, yesterday's drill list is not resumed.
+    let after = peek("2026-03-02T04:00:00Z");
+    assert_eq!(
+        (&after["today"], &after["due"], &after["drill"]),
+        (&Value::from("2026-03-02"), &Value::from(1), &Value::from(0))
+    );
+}
