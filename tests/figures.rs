@@ -241,7 +241,7 @@ fn weak_deck() -> Sandbox {
                 format!("w/q{}", k % 5 + 1),
                 grade,
                 kind,
-                1000 * (k + 1),
+                1000 * (k + 1) + 500,
                 if kind == "drill" { Some("[1]") } else { None }
             ],
         )
@@ -293,6 +293,9 @@ fn the_weakness_score_is_exact_from_counts_and_rounded_once() {
         text.contains("  reviews     23 today (2 drill answers)"),
         "{text}"
     );
+    // The median of 1.5 s .. 23.5 s is 12.5 s: rounded half up once, 13 s.
+    assert_eq!(v["overview"]["median_answer_ms"], 12_500);
+    assert!(text.contains("  answer time 13s median"), "{text}");
 }
 
 fn json_f(x: f64) -> Value {

@@ -65,8 +65,9 @@ fn pct(part: u64, whole: u64) -> String {
     format!("{}%", stats::rounded(part, whole, 100))
 }
 
+/// Milliseconds as whole seconds, rounded half up.
 fn secs(ms: Option<u64>) -> String {
-    ms.map_or("-".into(), |ms| format!("{:.0}s", ms as f64 / 1000.0))
+    ms.map_or("-".into(), |ms| format!("{}s", stats::rounded(ms, 1000, 1)))
 }
 
 /// An EF sum over `count` (in thousandths) to 2 decimals, rounded half up once.
