@@ -17,10 +17,10 @@ pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
         }
     }
     let questions = env.store.question_stats(&args.decks)?;
-    let index: rustc_hash::FxHashMap<&str, usize> = questions
+    let index: rustc_hash::FxHashMap<&str, (usize, bool)> = questions
         .iter()
         .enumerate()
-        .map(|(i, q)| (q.id.as_str(), i))
+        .map(|(i, q)| (q.id.as_str(), (i, !q.retired)))
         .collect();
     let start = stats::window_start(env.today, args.days);
     let window = env

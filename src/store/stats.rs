@@ -33,6 +33,8 @@ pub struct QuestionStat {
 pub struct WindowRow {
     /// Index of the question in the list `question_stats` returned.
     pub question: usize,
+    /// The question is still in the bank (not retired).
+    pub active: bool,
     pub day: NaiveDate,
     pub drill: bool,
     pub grade: u8,
@@ -94,13 +96,13 @@ impl Store {
     }
 
     /// Every log row from `since` to `until` (review days) for the questions `resolve` knows
-    /// (it gives their index); others are skipped. Resolving while reading spares an
+    /// (it gives their index and whether they are active); others are skipped. Resolving while reading spares an
     /// allocation and a second lookup per row.
     pub fn window_rows(
         &self,
         since: NaiveDate,
         until: NaiveDate,
-        resolve: impl Fn(&str) -> Option<usize>,
+        resolve: impl Fn(&str) -> Option<(usize, bool)>,
     ) -> Result<Vec<WindowRow>> {
         let mut st = self.conn.prepare(
             "SELECT question_id, day, kind, grade, answer_ms, missed FROM review_log
@@ -109,12 +111,13 @@ impl Store {
         let mut rows = st.query([since.to_string(), until.to_string()])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            let Some(question) = resolve(r.get_ref(0)?.as_str()?) else {
+            let Some((question, active)) = resolve(r.get_ref(0)?.as_str()?) else {
                 continue;
             };
             let missed = r.get_ref(5)?.as_str_or_null()?;
             out.push(WindowRow {
                 question,
+                active,
                 day: date(r.get_ref(1)?.as_str()?)?,
                 drill: r.get_ref(2)?.as_str()? == "drill",
                 grade: r.get(3)?,
