@@ -60,7 +60,7 @@ fn a_leech_is_marked_in_review_list_and_stats() {
     );
     assert_eq!(
         out(&s, DAY3, &["list", "--leeches"]),
-        "d/q1  learning,due,leech  First?\n"
+        "d/q1  learning,due,leech First?\n"
     );
     let stats = out(&s, DAY3, &["stats"]);
     assert!(
