@@ -103,7 +103,18 @@ fn every_point_of_the_bank_fits_and_no_word_is_cut() {
     let total = texts.len().to_string();
     let mut words: Vec<String> = Vec::new();
     for (prompt, points) in &texts {
-        let points: Vec<String> = serde_json::from_str(points).unwrap();
+        // A point is its text, or {"key", "detail", "must"}: the key and the detail are shown.
+        let points: Vec<serde_json::Value> = serde_json::from_str(points).unwrap();
+        let points: Vec<String> = points
+            .iter()
+            .flat_map(|p| match p.as_str() {
+                Some(s) => vec![s.to_string()],
+                None => ["key", "detail"]
+                    .iter()
+                    .filter_map(|k| p[k].as_str().map(str::to_string))
+                    .collect(),
+            })
+            .collect();
         for t in std::iter::once(prompt).chain(&points) {
             words.extend(t.split_whitespace().map(str::to_string));
         }
@@ -399,4 +410,83 @@ fn on_a_terminal_single_keys_act_at_once_and_the_terminal_is_restored() {
             Ok((r.get(0)?, r.get(1)?))
         });
     assert_eq!(rows, [(3, Some("[1,3,4]".to_string())), (4, None)]);
+}
+
+const RUBRIC: &str = r#"[deck]
+id = "team"
+title = "Team Go"
+
+[[question]]
+id = "gmp"
+section = "Scheduler"
+prompt = "Explain the GMP model (G, M, P). What does each component do and why does P exist between G and M?"
+points = [
+  { key = "G, M and P", detail = "G = goroutine (its stack and status), M = OS thread, P = logical processor holding a local run queue and an mcache", must = true },
+  { key = "Why P exists", detail = "scheduling and small allocations need no global lock" },
+  { key = "Syscall hand-off", detail = "a blocked M hands its P to another M, so queued goroutines keep running", must = true },
+  "GOMAXPROCS sets the number of Ps",
+]
+red_flags = ["Says goroutines map 1:1 to OS threads", "Says a goroutine blocked in a syscall blocks every goroutine"]
+"#;
+
+/// A rubric question revealed and graded from letters with a red flag: keys as the checklist,
+/// each detail beneath with the hanging indent, musts marked in words, red flags numbered.
+#[test]
+fn a_rubric_question_at_60_80_and_120_columns() {
+    for width in WIDTHS {
+        let s = Sandbox::new();
+        s.write("team.toml", RUBRIC);
+        s.rehearse(DAY0)
+            .args(["import", "team.toml"])
+            .assert()
+            .success();
+        let text = run(
+            &s,
+            DAY0,
+            width,
+            &["review"],
+            "
+abd!1
+
+",
+        );
+        assert_fits("rubric", &text, width);
+        insta::assert_snapshot!(format!("review_rubric_{width}"), text);
+        // In colour the detail is dimmed and the red flags red; nothing else changes.
+        let s = Sandbox::new();
+        s.write("team.toml", RUBRIC);
+        s.rehearse(DAY0)
+            .args(["import", "team.toml"])
+            .assert()
+            .success();
+        let coloured = run(
+            &s,
+            DAY0,
+            width,
+            &["--color", "always", "review"],
+            "
+abd!1
+
+",
+        );
+        assert!(
+            coloured.contains("\x1b[2m     scheduling and small"),
+            "{coloured}"
+        );
+        assert!(coloured.contains("\x1b[31mSays goroutines"), "{coloured}");
+        let mut plain = String::new();
+        let mut chars = coloured.chars();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' {
+                for c in chars.by_ref() {
+                    if c == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                plain.push(c);
+            }
+        }
+        assert_eq!(plain, text, "colour only styles the text at {width}");
+    }
 }

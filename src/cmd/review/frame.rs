@@ -174,7 +174,7 @@ pub fn points(card: &Card) -> String {
         lines.push(screen::paint(
             Role::Legend,
             &screen::wrap(
-                "Red flags (said one? add !N, e.g. !1; it caps the grade at 2):",
+                "Red flags (said one? add !N to the letters; it caps the grade at 2):",
                 "  ",
                 "  ",
             ),

@@ -239,7 +239,7 @@ impl Session {
                     "[Enter] accept, or 0-5 grade > ".to_string()
                 } else if npoints > 0 && nflags > 0 {
                     format!(
-                        "grade 0-5, or the letters you covered and !N for a red flag said (e.g. {}) > ",
+                        "grade 0-5, or the letters you covered, !N per red flag said (e.g. {}!1) > ",
                         points::example(npoints)
                     )
                 } else if npoints > 0 {
