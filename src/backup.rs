@@ -539,4 +539,53 @@ mod tests {
                 .contains("not in the backup")
         );
     }
+
+    #[test]
+    fn rubric_fields_are_optional_and_bounded() {
+        use crate::points::Point;
+        // A backup written before the rubric fields existed reads, and writes back the same.
+        let line = r#"{"id":"d/a","deck":"d","section":"S","prompt":"P?","tags":[],"points":["x"],"position":0,"retired":false,"suspended":false,"state":null}"#;
+        let q: Question = serde_json::from_str(line).unwrap();
+        assert_eq!(q.points, [Point::plain("x")]);
+        assert!(q.red_flags.is_empty() && q.verified.is_none());
+        assert_eq!(serde_json::to_string(&q).unwrap(), line);
+        // Table points read back as tables.
+        let must = Point {
+            key: "k".into(),
+            detail: Some("d".into()),
+            must: true,
+        };
+        let mut b = backup();
+        b.questions[0].points = vec![must.clone(), Point::plain("y")];
+        b.questions[0].red_flags = vec!["r".into()];
+        validate(&b).unwrap();
+        let text = serde_json::to_string(&b.questions[0]).unwrap();
+        assert!(
+            text.contains(r#""points":[{"key":"k","detail":"d","must":true},"y"]"#),
+            "{text}"
+        );
+        assert_eq!(
+            serde_json::from_str::<Question>(&text).unwrap(),
+            b.questions[0]
+        );
+        let refused = |f: &dyn Fn(&mut Backup)| {
+            let mut b = backup();
+            b.questions[0].points = vec![must.clone(), Point::plain("y")];
+            f(&mut b);
+            validate(&b).unwrap_err().to_string()
+        };
+        assert_eq!(
+            refused(&|b| b.questions[0].points[0].must = false),
+            "question \"d/a\": 0 musts, not 1 or 2"
+        );
+        assert!(refused(&|b| b.questions[0].points[0].key = "k".repeat(61)).contains("over 60"));
+        assert!(refused(&|b| b.questions[0].red_flags = vec!["r".into(); 6]).contains("red flags"));
+        assert!(refused(&|b| b.questions[0].minutes = Some(0)).contains("minutes"));
+        assert!(refused(&|b| b.decks[0].minutes = Some(61)).contains("minutes"));
+        assert!(refused(&|b| b.questions[0].verified = Some(" ".into())).contains("verified"));
+        assert!(refused(&|b| b.log[0].red_flags = Some(vec![5])).contains("red flag index"));
+        // An unknown key inside a point table is an unknown field, as everywhere in a backup.
+        let bad = line.replace(r#"["x"]"#, r#"[{"key":"k","must":true,"extra":1}]"#);
+        assert!(serde_json::from_str::<Question>(&bad).is_err());
+    }
 }

@@ -66,7 +66,12 @@ impl<'de> Deserialize<'de> for Point {
             Plain(String),
             Table(Table),
         }
-        Ok(match Either::deserialize(d)? {
+        let either = Either::deserialize(d).map_err(|_| {
+            serde::de::Error::custom(
+                "a point must be a string or {\"key\", \"detail\", \"must\"} with no other field",
+            )
+        })?;
+        Ok(match either {
             Either::Plain(key) => Point::plain(key),
             Either::Table(t) => Point {
                 key: t.key,
