@@ -279,13 +279,14 @@ fn check_rubric(q: &Question) -> Result<()> {
     use crate::bank::{MAX_DETAIL, MAX_FOLLOW_UPS, MAX_KEY, MAX_MUSTS, MAX_RED_FLAGS, MINUTES};
     let tables = q.points.iter().any(|p| !p.is_plain());
     let musts = q.points.iter().filter(|p| p.must).count();
-    let too_long = q.points.iter().any(|p| {
-        !p.is_plain()
-            && (p.key.chars().count() > MAX_KEY
+    // Beside table points a plain string is a key too.
+    let too_long = tables
+        && q.points.iter().any(|p| {
+            p.key.chars().count() > MAX_KEY
                 || p.detail
                     .as_ref()
-                    .is_some_and(|d| d.chars().count() > MAX_DETAIL))
-    });
+                    .is_some_and(|d| d.chars().count() > MAX_DETAIL)
+        });
     if too_long {
         bail!(
             "question {:?}: a point's key is over {MAX_KEY} or its detail over {MAX_DETAIL} characters",

@@ -556,12 +556,24 @@ fn point_list(cx: &mut Ctx, v: &Spanned<DeValue>, q: Option<&str>) -> Vec<Point>
         );
         return vec![];
     };
+    // Beside table points a plain string is a key too, and keeps a key's length.
+    let tables = items.iter().any(|p| p.get_ref().as_table().is_some());
     let mut out = Vec::new();
     for item in items.iter() {
         let point = match item.get_ref() {
             DeValue::Table(t) => point_table(cx, item, t, q),
             _ => nonempty(cx, item, q, "each of points").map(Point::plain),
         };
+        if let Some(p) = point.as_ref().filter(|p| tables && p.is_plain()) {
+            let n = p.key.chars().count();
+            if n > MAX_KEY {
+                cx.err(
+                    item.span().start,
+                    q,
+                    format!("a point has {n} characters: beside table points a plain string is a key, so keep it to {MAX_KEY} or make it {{ key, detail }}"),
+                );
+            }
+        }
         if let Some(p) = point {
             if p.key.contains('\n') {
                 cx.err(
@@ -1056,6 +1068,15 @@ follow_ups = ["What happens to the P when its M blocks?"]
             one("minutes = 5", "timebox = 5"),
             [
                 "t.toml:11:1: question \"gmp\": unknown key \"timebox\": allowed keys are id, section, prompt, tags, points, red_flags, follow_ups, verified, minutes"
+            ]
+        );
+        assert_eq!(
+            one(
+                "\"a plain string is still a point\"",
+                &format!("\"{}\"", "p".repeat(61))
+            ),
+            [
+                "t.toml:15:3: question \"gmp\": a point has 61 characters: beside table points a plain string is a key, so keep it to 60 or make it { key, detail }"
             ]
         );
         // A plain string point has no length limit and needs no must: the old format holds.

@@ -324,6 +324,12 @@ fn the_rubric_rules_hold_wherever_the_bank_uses_them() {
                     .filter(|t| t.get("must").and_then(|m| m.as_bool()) == Some(true))
                     .count();
                 assert!((1..=2).contains(&musts), "{at}: {musts} musts");
+                for p in points.iter().filter_map(|p| p.as_str()) {
+                    assert!(
+                        p.chars().count() <= 60,
+                        "{at}: a plain key beside tables: {p:?}"
+                    );
+                }
                 for t in &tables {
                     let key = t["key"].as_str().unwrap();
                     assert!(
