@@ -106,12 +106,12 @@ pub fn example(n: usize) -> String {
     }
 }
 
-/// The grade offered for covering `covered` of `total` points: all 5; one missed 4;
-/// about half (at least 40%) 3; fewer 2; none 1.
+/// The grade offered for covering `covered` of `total` points, the first rule that applies:
+/// none 1; all 5; one missed 4; about half (at least 40%) 3; fewer 2. "None" comes first, so
+/// missing the only point of a one-point question is a blackout-side 1, never a 4.
 pub fn offered_grade(covered: usize, total: usize) -> Grade {
     let covered = covered.min(total);
-    // Nothing covered comes first: one point missed of one is none covered, not "one missed".
-    let g = if total == 0 || covered == 0 {
+    let g = if covered == 0 {
         1
     } else if covered == total {
         5
@@ -179,11 +179,7 @@ mod tests {
     #[test]
     fn coverage_to_grade() {
         // index = points covered
-        assert_eq!(
-            table(1),
-            [1, 5],
-            "none of one point covered is none covered"
-        );
+        assert_eq!(table(1), [1, 5], "missing the only point is none covered");
         assert_eq!(table(2), [1, 4, 5]);
         assert_eq!(table(3), [1, 2, 4, 5]);
         assert_eq!(table(4), [1, 2, 3, 4, 5]);

@@ -24,7 +24,7 @@ pub struct Due {
     pub today: u64,
     /// Due exactly tomorrow.
     pub tomorrow: u64,
-    /// Due within the next 7 days, today's and overdue ones included.
+    /// Due within 7 days: today (overdue included) to today + 6, the forecast's first 7 bars.
     pub week: u64,
 }
 
@@ -38,11 +38,13 @@ pub struct Overview {
     /// Share of scheduling reviews in the window graded 3 or more; null without reviews.
     pub retention: Option<f64>,
     pub retention_reviews: u64,
+    #[serde(skip)]
+    pub retention_passes: u64,
     pub median_answer_ms: Option<u64>,
 }
 
 /// One row of the weak-areas tables (a deck or a section).
-#[derive(Debug, Serialize, PartialEq)]
+#[derive(Debug, Serialize)]
 pub struct Area {
     pub deck: String,
     /// Empty for a deck row.
@@ -50,12 +52,22 @@ pub struct Area {
     pub questions: u64,
     pub seen: u64,
     pub due: u64,
+    /// EF sum / seen, rounded half up to 3 decimals.
     pub mean_ef: Option<f64>,
+    #[serde(skip)]
+    pub ef_sum_milli: u64,
     pub lapses: u64,
     pub retention: Option<f64>,
+    /// Scheduling reviews in the window (what retention is a share of).
+    pub retention_reviews: u64,
+    #[serde(skip)]
+    pub retention_passes: u64,
     pub median_answer_ms: Option<u64>,
-    /// 0-100, higher is weaker; see `weakness`.
+    /// 0-100, higher is weaker: `score` rounded half up.
     pub weakness: u32,
+    /// The exact score the tables rank by.
+    #[serde(skip)]
+    pub score: Weakness,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -64,6 +76,8 @@ pub struct WeakQuestion {
     pub section: String,
     pub lapses: u64,
     pub ef: f64,
+    #[serde(skip)]
+    pub ef_milli: u32,
     pub interval: u64,
     pub due: NaiveDate,
 }
@@ -83,7 +97,7 @@ pub struct DayCount {
     pub count: u64,
 }
 
-#[derive(Debug, Serialize, PartialEq)]
+#[derive(Debug, Serialize)]
 pub struct Report {
     pub today: NaiveDate,
     pub days: u64,
@@ -94,7 +108,7 @@ pub struct Report {
     pub most_missed_points: Vec<MissedPoint>,
     /// Questions due on each of the next 14 days; the first includes overdue ones.
     pub forecast: Vec<DayCount>,
-    /// Reviews (scheduling and drill) on each day of the activity window, oldest first.
+    /// Answers (scheduling and drill) on each day of the activity calendar, oldest first.
     pub activity: Vec<DayCount>,
 }
 
@@ -102,10 +116,11 @@ pub struct Input<'a> {
     pub today: NaiveDate,
     pub days: u64,
     pub questions: &'a [QuestionStat],
-    /// Log rows from `window_start(today, days)` on.
+    /// Log rows of the window, `window_start(today, days)` to today (rows outside it are
+    /// ignored: a log can hold days after today when a clock ran ahead).
     pub window: &'a [WindowRow],
-    /// Log rows per day from `activity_start(today, days)` on.
-    pub activity: &'a HashMap<NaiveDate, u64>,
+    /// Log rows per day of the calendar before the window, from `activity_start(today, days)`.
+    pub earlier_activity: &'a HashMap<NaiveDate, u64>,
     /// The key points of the questions with missed points in the window.
     pub points: &'a HashMap<String, Vec<String>>,
     pub streak_days: u64,
@@ -124,6 +139,7 @@ pub fn activity_start(today: NaiveDate, days: u64) -> NaiveDate {
     window_start(today, weeks * 7)
 }
 
+/// The median; for an even count, the mean of the two middle values rounded up.
 pub fn median(values: &mut [u64]) -> Option<u64> {
     if values.is_empty() {
         return None;
@@ -137,25 +153,163 @@ pub fn median(values: &mut [u64]) -> Option<u64> {
     })
 }
 
+/// `part / whole x scale`, rounded half up to a whole number: every figure is rounded once,
+/// from its counts.
+pub fn rounded(part: u64, whole: u64, scale: u64) -> u64 {
+    let (part, whole, scale) = (part as u128, whole as u128, scale as u128);
+    ((2 * part * scale + whole) / (2 * whole)) as u64
+}
+
+/// `part / whole` rounded half up to 3 decimals, for JSON; None without a whole.
 fn ratio(part: u64, whole: u64) -> Option<f64> {
-    (whole > 0).then(|| round3(part as f64 / whole as f64))
+    (whole > 0).then(|| rounded(part, whole, 1000) as f64 / 1000.0)
 }
 
-fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
+/// Retention: scheduling reviews graded 3 or more, of all scheduling reviews.
+pub fn is_pass(r: &WindowRow) -> bool {
+    r.grade >= 3
 }
 
-/// Weakness, 0-100: half from recent forgetting (1 - retention in the window), 30% from the
-/// EF deficit (how far the mean EF has fallen from 2.5 toward the 1.3 floor), 20% from lapses
-/// per seen question (capped at 1). An area with nothing seen scores 0: unknown, not weak.
-pub fn weakness(seen: u64, mean_ef: Option<f64>, lapses: u64, retention: Option<f64>) -> u32 {
-    if seen == 0 {
-        return 0;
+/// A question is due when its due date is today or earlier.
+pub fn is_due(due: NaiveDate, today: NaiveDate) -> bool {
+    due <= today
+}
+
+/// The weakness score as an exact fraction of counts; `value()` rounds it once for display,
+/// and areas rank by the fraction itself.
+///
+/// 100 x (0.5 x (1 - passes / reviews) + 0.3 x clamp((2.5 - mean EF) / 1.2, 0, 1)
+///        + 0.2 x min(1, lapses / seen)), with mean EF = EF sum / seen, retention 1 without
+/// reviews, and 0 for an area with nothing seen (unknown, not weak). Over the common
+/// denominator 40 x seen x reviews (EF in thousandths) every term is an integer.
+#[derive(Clone, Copy, Debug)]
+pub struct Weakness {
+    num: u128,
+    den: u128,
+}
+
+impl Weakness {
+    pub fn of(seen: u64, ef_sum_milli: u64, lapses: u64, reviews: u64, passes: u64) -> Weakness {
+        if seen == 0 {
+            return Weakness { num: 0, den: 1 };
+        }
+        let (s, e, l) = (seen as u128, ef_sum_milli as u128, lapses as u128);
+        // No reviews in the window: retention counts as 1.
+        let (t, p) = if reviews == 0 {
+            (1, 1)
+        } else {
+            (reviews as u128, passes.min(reviews) as u128)
+        };
+        // 50 (t - p) / t + 30 (2500 s - e) / (1200 s) + 20 min(l, s) / s, times 40 s t.
+        let ef_deficit = (2500 * s).saturating_sub(e).min(1200 * s);
+        Weakness {
+            num: 2000 * s * (t - p) + t * ef_deficit + 800 * t * l.min(s),
+            den: 40 * s * t,
+        }
     }
-    let forgetting = 1.0 - retention.unwrap_or(1.0);
-    let ef_deficit = ((2.5 - mean_ef.unwrap_or(2.5)) / 1.2).clamp(0.0, 1.0);
-    let lapse_rate = (lapses as f64 / seen as f64).min(1.0);
-    (100.0 * (0.5 * forgetting + 0.3 * ef_deficit + 0.2 * lapse_rate)).round() as u32
+
+    /// The score 0-100, rounded half up.
+    pub fn value(self) -> u32 {
+        ((2 * self.num + self.den) / (2 * self.den)) as u32
+    }
+}
+
+impl PartialEq for Weakness {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+impl Eq for Weakness {}
+impl PartialOrd for Weakness {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Weakness {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.num * other.den).cmp(&(other.num * self.den))
+    }
+}
+
+/// The whole report: each figure from its own function over the same input.
+pub fn report(input: &Input) -> Report {
+    let forecast = forecast(input);
+    let (decks, sections) = areas(input);
+    Report {
+        today: input.today,
+        days: input.days,
+        overview: overview(input, &forecast),
+        decks,
+        sections,
+        weakest_questions: weakest(input),
+        most_missed_points: missed_points(input),
+        forecast,
+        activity: activity(input),
+    }
+}
+
+/// The log rows of the window, `window_start` to today.
+fn window_rows<'a>(input: &'a Input) -> impl Iterator<Item = &'a WindowRow> {
+    let start = window_start(input.today, input.days);
+    input
+        .window
+        .iter()
+        .filter(move |r| r.day >= start && r.day <= input.today)
+}
+
+/// The rows retention, answer times and missed points come from: scheduling reviews (never
+/// drill answers) in the window, of questions still in the bank (not retired).
+fn scored<'a>(input: &'a Input) -> impl Iterator<Item = &'a WindowRow> {
+    // `active` travels with the row: no lookup into the questions per row.
+    window_rows(input).filter(|r| !r.drill && r.active)
+}
+
+/// The overview. Its due counts are the forecast's (today's bar, tomorrow's, the first 7
+/// bars); its reviews and drill answers today are today's calendar square split by kind;
+/// its retention and median come from the same rows as the area tables'.
+pub fn overview(input: &Input, forecast: &[DayCount]) -> Overview {
+    let mut counts = Counts::default();
+    for q in input.questions {
+        let counter = match (q.retired, q.state) {
+            (true, _) => &mut counts.retired,
+            (false, None) => &mut counts.new,
+            (false, Some(s)) if s.n < 2 => &mut counts.learning,
+            (false, Some(s)) if s.interval < MATURE_DAYS => &mut counts.young,
+            (false, Some(_)) => &mut counts.mature,
+        };
+        *counter += 1;
+    }
+    let bar = |i: usize| forecast.get(i).map_or(0, |d| d.count);
+    let due = Due {
+        today: bar(0),
+        tomorrow: bar(1),
+        week: (0..7).map(bar).sum(),
+    };
+    let (mut reviews_today, mut drills_today) = (0, 0);
+    for r in window_rows(input).filter(|r| r.day == input.today) {
+        *if r.drill {
+            &mut drills_today
+        } else {
+            &mut reviews_today
+        } += 1;
+    }
+    let (mut reviews, mut passes, mut answers) = (0, 0, Vec::new());
+    for r in scored(input) {
+        reviews += 1;
+        passes += is_pass(r) as u64;
+        answers.push(r.answer_ms);
+    }
+    Overview {
+        questions: counts,
+        due,
+        reviews_today,
+        drills_today,
+        streak_days: input.streak_days,
+        retention: ratio(passes, reviews),
+        retention_reviews: reviews,
+        retention_passes: passes,
+        median_answer_ms: median(&mut answers),
+    }
 }
 
 #[derive(Default)]
@@ -165,230 +319,148 @@ struct Acc {
     due: u64,
     ef_sum: u64,
     lapses: u64,
-    window_reviews: u64,
-    window_pass: u64,
+    reviews: u64,
+    passes: u64,
     answers: Vec<u64>,
 }
 
 impl Acc {
     fn area(mut self, deck: &str, section: &str) -> Area {
-        let mean_ef =
-            (self.seen > 0).then(|| round3(self.ef_sum as f64 / self.seen as f64 / 1000.0));
-        let retention = ratio(self.window_pass, self.window_reviews);
+        let weakness = Weakness::of(
+            self.seen,
+            self.ef_sum,
+            self.lapses,
+            self.reviews,
+            self.passes,
+        );
         Area {
             deck: deck.to_string(),
             section: section.to_string(),
             questions: self.questions,
             seen: self.seen,
             due: self.due,
-            mean_ef,
+            mean_ef: ratio(self.ef_sum, self.seen * 1000),
+            ef_sum_milli: self.ef_sum,
             lapses: self.lapses,
-            retention,
+            retention: ratio(self.passes, self.reviews),
+            retention_reviews: self.reviews,
+            retention_passes: self.passes,
             median_answer_ms: median(&mut self.answers),
-            weakness: weakness(self.seen, mean_ef, self.lapses, retention),
+            weakness: weakness.value(),
+            score: weakness,
         }
     }
 }
 
-/// Where a question's figures go: its deck and section, or (retired) the overview only.
-#[derive(Clone, Copy)]
-enum Place {
-    Active(usize, usize),
-    Retired,
-}
-
-pub fn report(input: &Input) -> Report {
-    let today = input.today;
-    let tomorrow = today.succ_opt().unwrap_or(today);
-    let week_end = today.checked_add_days(Days::new(7)).unwrap_or(today);
-    let start = window_start(today, input.days);
-
-    let mut counts = Counts::default();
-    let mut due = Due::default();
-    let mut forecast = vec![0u64; 14];
-    let mut decks: Vec<(String, Acc)> = Vec::new();
-    let mut sections: Vec<((String, String), Acc)> = Vec::new();
-    // Deck and section of each active question, by its index; FxHash for the section keys.
-    let mut place: Vec<Option<Place>> = vec![None; input.questions.len()];
-    let mut section_index: FxHashMap<(&str, &str), usize> = FxHashMap::default();
-
+/// The weak-area tables, per deck and per section, weakest first (by the exact score; equal
+/// scores keep bank order). Retired questions are in no area.
+pub fn areas(input: &Input) -> (Vec<Area>, Vec<Area>) {
+    let mut decks: Vec<(&str, Acc)> = Vec::new();
+    let mut sections: Vec<((&str, &str), Acc)> = Vec::new();
+    // Deck and section of each active question, by its index.
+    let mut place: Vec<Option<(usize, usize)>> = vec![None; input.questions.len()];
     let mut deck_index: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut section_index: FxHashMap<(&str, &str), usize> = FxHashMap::default();
     let mut last: Option<(&str, &str, usize, usize)> = None;
     for (qi, q) in input.questions.iter().enumerate() {
         if q.retired {
-            counts.retired += 1;
-            // Its history still counts in the overview; it is no longer in any area.
-            place[qi] = Some(Place::Retired);
             continue;
         }
         // Questions come in bank order, so most share the previous one's deck and section.
         let (di, si) = match last {
             Some((d, sec, di, si)) if d == q.deck_id && sec == q.section => (di, si),
             _ => {
-                let di = *deck_index.entry(q.deck_id.as_str()).or_insert_with(|| {
-                    decks.push((q.deck_id.clone(), Acc::default()));
+                let di = *deck_index.entry(&q.deck_id).or_insert_with(|| {
+                    decks.push((&q.deck_id, Acc::default()));
                     decks.len() - 1
                 });
-                let si = *section_index
-                    .entry((q.deck_id.as_str(), q.section.as_str()))
-                    .or_insert_with(|| {
-                        sections.push(((q.deck_id.clone(), q.section.clone()), Acc::default()));
-                        sections.len() - 1
-                    });
+                let key = (q.deck_id.as_str(), q.section.as_str());
+                let si = *section_index.entry(key).or_insert_with(|| {
+                    sections.push((key, Acc::default()));
+                    sections.len() - 1
+                });
                 (di, si)
             }
         };
-        last = Some((q.deck_id.as_str(), q.section.as_str(), di, si));
-        place[qi] = Some(Place::Active(di, si));
-        let lapses = q.state.map_or(0, |s| s.lapses);
+        last = Some((&q.deck_id, &q.section, di, si));
+        place[qi] = Some((di, si));
         for acc in [&mut decks[di].1, &mut sections[si].1] {
             acc.questions += 1;
-            acc.lapses += lapses;
-        }
-        let Some(crate::store::StatState {
-            n,
-            ef_milli: ef,
-            interval,
-            due: d,
-            ..
-        }) = q.state
-        else {
-            counts.new += 1;
-            continue;
-        };
-        if n < 2 {
-            counts.learning += 1;
-        } else if interval < MATURE_DAYS {
-            counts.young += 1;
-        } else {
-            counts.mature += 1;
-        }
-        for acc in [&mut decks[di].1, &mut sections[si].1] {
-            acc.seen += 1;
-            acc.ef_sum += ef as u64;
-        }
-        // A suspended question is never due: review would not ask it.
-        if q.suspended {
-            continue;
-        }
-        due.today += (d <= today) as u64;
-        due.tomorrow += (d == tomorrow) as u64;
-        due.week += (d <= week_end) as u64;
-        let slot = if d <= today {
-            0
-        } else {
-            (d - today).num_days() as usize
-        };
-        if slot < 14 {
-            forecast[slot] += 1;
-        }
-        for acc in [&mut decks[di].1, &mut sections[si].1] {
-            acc.due += (d <= today) as u64;
-        }
-    }
-
-    let mut overview_answers = Vec::new();
-    let (mut reviews_today, mut drills_today, mut window_reviews, mut window_pass) = (0, 0, 0, 0);
-    let mut missed: HashMap<(&str, usize), u64> = HashMap::new();
-    for r in input.window {
-        let Some(here) = place.get(r.question).copied().flatten() else {
-            continue;
-        };
-        if r.day == today {
-            if r.drill {
-                drills_today += 1;
-            } else {
-                reviews_today += 1;
-            }
-        }
-        if r.day < start {
-            continue;
-        }
-        for &i in &r.missed {
-            *missed
-                .entry((&input.questions[r.question].id, i))
-                .or_default() += 1;
-        }
-        if r.drill {
-            continue;
-        }
-        let pass = (r.grade >= 3) as u64;
-        window_reviews += 1;
-        window_pass += pass;
-        overview_answers.push(r.answer_ms);
-        if let Place::Active(di, si) = here {
-            for acc in [&mut decks[di].1, &mut sections[si].1] {
-                acc.window_reviews += 1;
-                acc.window_pass += pass;
-                acc.answers.push(r.answer_ms);
+            if let Some(s) = q.state {
+                acc.lapses += s.lapses;
+                acc.seen += 1;
+                // A suspended question is never due: review would not ask it.
+                acc.due += (!q.suspended && is_due(s.due, input.today)) as u64;
+                acc.ef_sum += s.ef_milli as u64;
             }
         }
     }
+    for r in scored(input) {
+        let Some((di, si)) = place[r.question] else {
+            continue;
+        };
+        for acc in [&mut decks[di].1, &mut sections[si].1] {
+            acc.reviews += 1;
+            acc.passes += is_pass(r) as u64;
+            acc.answers.push(r.answer_ms);
+        }
+    }
+    let mut decks: Vec<Area> = decks.into_iter().map(|(d, acc)| acc.area(d, "")).collect();
+    let mut sections: Vec<Area> = sections
+        .into_iter()
+        .map(|((d, s), acc)| acc.area(d, s))
+        .collect();
+    // Stable, so equal scores keep bank order.
+    decks.sort_by_key(|a| std::cmp::Reverse(a.score));
+    sections.sort_by_key(|a| std::cmp::Reverse(a.score));
+    (decks, sections)
+}
 
-    let lapses_of = |q: &QuestionStat| q.state.map_or(0, |s| s.lapses);
-    // Weak: EF below the starting 2.5, or ever lapsed. Lowest EF first, then most lapses.
-    let mut weakest: Vec<&QuestionStat> = input
+/// The 10 weakest questions: active ones that ever lapsed or whose EF fell below 2.5, lowest
+/// EF first, then most lapses, then bank order.
+pub fn weakest(input: &Input) -> Vec<WeakQuestion> {
+    let mut weak: Vec<(&QuestionStat, crate::store::StatState)> = input
         .questions
         .iter()
-        .filter(|q| {
-            !q.retired
-                && q.state
-                    .is_some_and(|s| s.ef_milli < crate::sm2::INITIAL_EF_MILLI || s.lapses > 0)
-        })
+        .filter(|q| !q.retired)
+        .filter_map(|q| Some((q, q.state?)))
+        .filter(|(_, s)| s.ef_milli < crate::sm2::INITIAL_EF_MILLI || s.lapses > 0)
         .collect();
     // Stable sort keeps bank order among equals.
-    // The key looks up lapses in a map: compute it once per question, not per comparison.
-    weakest.sort_by_cached_key(|q| {
-        (
-            q.state.map_or(0, |s| s.ef_milli),
-            std::cmp::Reverse(lapses_of(q)),
-        )
-    });
-    let weakest_questions = weakest
-        .into_iter()
+    weak.sort_by_key(|(_, s)| (s.ef_milli, std::cmp::Reverse(s.lapses)));
+    weak.into_iter()
         .take(10)
-        .map(|q| {
-            let s = q.state.expect("filtered on state");
-            WeakQuestion {
-                id: q.id.clone(),
-                section: q.section.clone(),
-                lapses: s.lapses,
-                ef: s.ef_milli as f64 / 1000.0,
-                interval: s.interval,
-                due: s.due,
-            }
+        .map(|(q, s)| WeakQuestion {
+            id: q.id.clone(),
+            section: q.section.clone(),
+            lapses: s.lapses,
+            ef: s.ef_milli as f64 / 1000.0,
+            ef_milli: s.ef_milli,
+            interval: s.interval,
+            due: s.due,
         })
-        .collect();
+        .collect()
+}
 
-    let mut areas: Vec<Area> = decks.into_iter().map(|(d, acc)| acc.area(&d, "")).collect();
-    let mut section_areas: Vec<Area> = sections
-        .into_iter()
-        .map(|((d, s), acc)| acc.area(&d, &s))
-        .collect();
-    // Weakest first; stable, so equal scores keep bank order.
-    areas.sort_by_key(|a| std::cmp::Reverse(a.weakness));
-    section_areas.sort_by_key(|a| std::cmp::Reverse(a.weakness));
-
-    // Only the questions with missed points need finding by id.
-    let by_id: FxHashMap<&str, &QuestionStat> = if missed.is_empty() {
-        FxHashMap::default()
-    } else {
-        input
-            .questions
-            .iter()
-            .filter(|q| input.points.contains_key(&q.id))
-            .map(|q| (q.id.as_str(), q))
-            .collect()
-    };
+/// Per deck, the (at most three) points most often missed in the same rows retention counts
+/// (scheduling reviews in the window, active questions): most missed first, then question id
+/// and label.
+pub fn missed_points(input: &Input) -> Vec<MissedPoint> {
+    let mut missed: FxHashMap<(usize, usize), u64> = FxHashMap::default();
+    for r in scored(input) {
+        for &i in &r.missed {
+            *missed.entry((r.question, i)).or_default() += 1;
+        }
+    }
     let mut most_missed: Vec<MissedPoint> = missed
         .into_iter()
-        .filter_map(|((qid, i), n)| {
-            let q = by_id.get(qid)?;
+        .filter_map(|((qi, i), n)| {
+            let q = &input.questions[qi];
             Some(MissedPoint {
                 deck: q.deck_id.clone(),
                 question: q.id.clone(),
                 label: crate::points::label(i),
-                point: input.points.get(qid)?.get(i)?.clone(),
+                point: input.points.get(&q.id)?.get(i)?.clone(),
                 missed: n,
             })
         })
@@ -407,45 +479,62 @@ pub fn report(input: &Input) -> Report {
         *k += 1;
         *k <= 3
     });
+    most_missed
+}
 
-    let activity_from = activity_start(today, input.days);
-    let activity = std::iter::successors(Some(activity_from), |d| {
+/// Questions due on each of the next 14 days (never past the last date the store keeps,
+/// 9999-12-31); the first includes overdue ones. Active questions only, and not suspended
+/// ones (review would not ask them).
+pub fn forecast(input: &Input) -> Vec<DayCount> {
+    let today = input.today;
+    let days: Vec<NaiveDate> = std::iter::successors(Some(today), |d| d.succ_opt())
+        .take_while(|d| *d <= crate::sm2::far_date())
+        .take(14)
+        .collect();
+    let mut counts = vec![0u64; days.len()];
+    for s in input
+        .questions
+        .iter()
+        .filter(|q| !q.retired && !q.suspended)
+        .filter_map(|q| q.state)
+    {
+        let slot = if is_due(s.due, today) {
+            0
+        } else {
+            (s.due - today).num_days() as usize
+        };
+        if let Some(c) = counts.get_mut(slot) {
+            *c += 1;
+        }
+    }
+    days.into_iter()
+        .zip(counts)
+        .map(|(date, count)| DayCount { date, count })
+        .collect()
+}
+
+/// Answers per day, scheduling and drill, retired questions' too (what was done that day),
+/// from `activity_start` to today, oldest first. The window's days are counted from the same
+/// rows as the overview's reviews today, so today's square is their sum.
+pub fn activity(input: &Input) -> Vec<DayCount> {
+    let today = input.today;
+    let start = window_start(today, input.days);
+    let mut in_window: FxHashMap<NaiveDate, u64> = FxHashMap::default();
+    for r in window_rows(input) {
+        *in_window.entry(r.day).or_default() += 1;
+    }
+    std::iter::successors(Some(activity_start(today, input.days)), |d| {
         d.succ_opt().filter(|d| *d <= today)
     })
-    .map(|d| DayCount {
-        date: d,
-        count: input.activity.get(&d).copied().unwrap_or(0),
-    })
-    .collect();
-    let forecast = forecast
-        .into_iter()
-        .enumerate()
-        .map(|(i, count)| DayCount {
-            date: today.checked_add_days(Days::new(i as u64)).unwrap_or(today),
-            count,
-        })
-        .collect();
-
-    Report {
-        today,
-        days: input.days,
-        overview: Overview {
-            questions: counts,
-            due,
-            reviews_today,
-            drills_today,
-            streak_days: input.streak_days,
-            retention: ratio(window_pass, window_reviews),
-            retention_reviews: window_reviews,
-            median_answer_ms: median(&mut overview_answers),
+    .map(|date| DayCount {
+        date,
+        count: if date >= start {
+            in_window.get(&date).copied().unwrap_or(0)
+        } else {
+            input.earlier_activity.get(&date).copied().unwrap_or(0)
         },
-        decks: areas,
-        sections: section_areas,
-        weakest_questions,
-        most_missed_points: most_missed,
-        forecast,
-        activity,
-    }
+    })
+    .collect()
 }
 
 #[cfg(test)]
@@ -461,12 +550,48 @@ mod tests {
 
     #[test]
     fn weakness_weights() {
-        assert_eq!(weakness(0, None, 0, None), 0, "nothing seen is not weak");
-        assert_eq!(weakness(4, Some(2.5), 0, Some(1.0)), 0);
+        let w = |seen, ef_sum, lapses, reviews, passes| {
+            Weakness::of(seen, ef_sum, lapses, reviews, passes).value()
+        };
+        assert_eq!(w(0, 0, 0, 0, 0), 0, "nothing seen is not weak");
+        assert_eq!(w(4, 10_000, 0, 4, 4), 0);
+        assert_eq!(
+            w(4, 10_000, 0, 0, 0),
+            0,
+            "no reviews: retention counts as 1"
+        );
         // all forgotten, EF at the floor, a lapse per question: the maximum
-        assert_eq!(weakness(4, Some(1.3), 4, Some(0.0)), 100);
+        assert_eq!(w(4, 5_200, 4, 4, 0), 100);
+        assert_eq!(w(4, 5_200, 9, 4, 0), 100, "lapses per seen capped at 1");
+        assert_eq!(w(1, 3_000, 0, 1, 1), 0, "an EF above 2.5 is no deficit");
         // retention 0.5 -> 25; EF 1.9 -> 0.3 * 0.5 = 15; 1 lapse in 4 -> 0.2 * 0.25 = 5
-        assert_eq!(weakness(4, Some(1.9), 1, Some(0.5)), 45);
+        assert_eq!(w(4, 7_600, 1, 4, 2), 45);
+    }
+
+    #[test]
+    fn weakness_is_exact_from_counts_and_rounded_once() {
+        // The issue's case: retention 20/23, mean EF 2.10, 3 lapses in 5 seen:
+        // 100 * (0.5 * 3/23 + 0.3 * 0.4/1.2 + 0.2 * 3/5) = 28.52..., so 29 (rounding retention
+        // to 0.870 first gave 28.4999...).
+        let w = Weakness::of(5, 10_500, 3, 23, 20);
+        assert_eq!(w.value(), 29);
+        // Exactly half rounds up: retention 3/4 alone is 12.5.
+        assert_eq!(Weakness::of(1, 2_500, 0, 4, 3).value(), 13);
+        // Ranking follows the exact value, not the rounded one: both show 13.
+        let a = Weakness::of(1, 2_500, 0, 4, 3); // 12.5
+        let b = Weakness::of(1, 2_500, 0, 1_000, 748); // 12.6
+        assert_eq!((a.value(), b.value()), (13, 13));
+        assert!(b > a);
+        assert_eq!(a, Weakness::of(2, 5_000, 0, 8, 6), "the same fraction");
+    }
+
+    #[test]
+    fn rounding_is_half_up_from_counts() {
+        assert_eq!(rounded(1, 8, 100), 13, "12.5% shows as 13%");
+        assert_eq!(rounded(2, 3, 1000), 667);
+        assert_eq!(rounded(20, 23, 1000), 870);
+        assert_eq!(ratio(2_045, 1_000), Some(2.045));
+        assert_eq!(ratio(1, 0), None);
     }
 
     #[test]
@@ -482,6 +607,206 @@ mod tests {
             activity_start(d("2026-03-31"), 90),
             d("2025-12-31"),
             "91 days: 13 whole weeks"
+        );
+    }
+
+    use crate::store::StatState;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn q(
+        id: &str,
+        section: &str,
+        retired: bool,
+        state: Option<(u32, u32, u64, &str, u64)>,
+    ) -> QuestionStat {
+        QuestionStat {
+            id: id.into(),
+            deck_id: id.split('/').next().unwrap().into(),
+            section: section.into(),
+            retired,
+            suspended: false,
+            state: state.map(|(n, ef_milli, interval, due, lapses)| StatState {
+                n,
+                ef_milli,
+                interval,
+                due: day(due),
+                lapses,
+            }),
+        }
+    }
+
+    fn row(question: usize, on: &str, drill: bool, grade: u8, missed: &[usize]) -> WindowRow {
+        WindowRow {
+            question,
+            active: question != 2,
+            day: day(on),
+            drill,
+            grade,
+            answer_ms: 1000 * (question as u64 + 1),
+            missed: missed.to_vec(),
+        }
+    }
+
+    /// Today 2026-03-10, a 7-day window (03-04 to 03-10): a and b active in deck d, r retired.
+    fn with<T>(f: impl FnOnce(&Input) -> T) -> T {
+        let questions = [
+            q("d/a", "S1", false, Some((2, 2300, 6, "2026-03-09", 1))),
+            q("d/b", "S2", false, Some((1, 2500, 1, "2026-03-16", 0))),
+            q("d/r", "S1", true, Some((1, 1300, 1, "2026-03-10", 2))),
+            q("d/n", "S2", false, None),
+        ];
+        let window = [
+            row(0, "2026-03-10", false, 4, &[1]),
+            row(0, "2026-03-10", true, 2, &[0]),
+            row(1, "2026-03-08", false, 2, &[]),
+            row(2, "2026-03-10", false, 1, &[0]),
+            row(1, "2026-03-03", false, 1, &[0]), // before the window
+            row(1, "2026-03-12", false, 1, &[0]), // after today: a clock behind the log
+        ];
+        let earlier = HashMap::from([(day("2026-03-03"), 7)]);
+        let points = HashMap::from([
+            ("d/a".to_string(), vec!["p0".to_string(), "p1".to_string()]),
+            ("d/r".to_string(), vec!["r0".to_string()]),
+        ]);
+        f(&Input {
+            today: day("2026-03-10"),
+            days: 7,
+            questions: &questions,
+            window: &window,
+            earlier_activity: &earlier,
+            points: &points,
+            streak_days: 3,
+        })
+    }
+
+    #[test]
+    fn forecast_first_bar_includes_overdue_and_leaves_out_retired() {
+        let f = with(forecast);
+        assert_eq!(f.len(), 14);
+        assert_eq!(
+            (f[0].date, f[0].count),
+            (day("2026-03-10"), 1),
+            "a, overdue"
+        );
+        assert_eq!(f[6].count, 1, "b on 03-16, today + 6");
+        assert_eq!(f.iter().map(|d| d.count).sum::<u64>(), 2);
+    }
+
+    #[test]
+    fn forecast_stops_at_the_last_date_kept() {
+        let questions = [q("d/a", "S", false, Some((2, 2500, 6, "9999-12-31", 0)))];
+        let empty = HashMap::new();
+        let f = forecast(&Input {
+            today: day("9999-12-29"),
+            days: 30,
+            questions: &questions,
+            window: &[],
+            earlier_activity: &empty,
+            points: &HashMap::new(),
+            streak_days: 0,
+        });
+        let dates: Vec<String> = f.iter().map(|d| d.date.to_string()).collect();
+        assert_eq!(dates, ["9999-12-29", "9999-12-30", "9999-12-31"]);
+        assert_eq!(f[2].count, 1);
+    }
+
+    #[test]
+    fn overview_due_counts_are_forecast_bars() {
+        let o = with(|i| overview(i, &forecast(i)));
+        assert_eq!(
+            o.due,
+            Due {
+                today: 1,
+                tomorrow: 0,
+                week: 2
+            }
+        );
+        assert_eq!(
+            o.questions,
+            Counts {
+                new: 1,
+                learning: 1,
+                young: 1,
+                mature: 0,
+                retired: 1
+            }
+        );
+    }
+
+    #[test]
+    fn overview_today_counts_every_answer_and_retention_only_scored_rows() {
+        let o = with(|i| overview(i, &forecast(i)));
+        // Today: a's review, a's drill answer, r's review (retired, but it was done).
+        assert_eq!((o.reviews_today, o.drills_today), (2, 1));
+        // Scored: a 4 and b 2 in the window; not the drill, not r, not 03-03 or 03-12.
+        assert_eq!((o.retention_passes, o.retention_reviews), (1, 2));
+        assert_eq!(o.retention, Some(0.5));
+        assert_eq!(o.median_answer_ms, Some(1500));
+    }
+
+    #[test]
+    fn activity_today_is_reviews_plus_drill_answers_today() {
+        let (a, o) = with(|i| (activity(i), overview(i, &forecast(i))));
+        assert_eq!(a.len(), 84);
+        let today = a.last().unwrap();
+        assert_eq!(
+            (today.date, today.count),
+            (day("2026-03-10"), o.reviews_today + o.drills_today)
+        );
+        let count = |d: &str| a.iter().find(|x| x.date == day(d)).unwrap().count;
+        assert_eq!(count("2026-03-08"), 1);
+        assert_eq!(
+            count("2026-03-03"),
+            7,
+            "days before the window come from the store"
+        );
+        assert_eq!(a.iter().map(|d| d.count).sum::<u64>(), 3 + 1 + 7);
+    }
+
+    #[test]
+    fn areas_add_up_to_the_overview_and_leave_out_retired() {
+        let ((decks, sections), o) = with(|i| (areas(i), overview(i, &forecast(i))));
+        assert_eq!(decks.len(), 1);
+        let d = &decks[0];
+        assert_eq!((d.questions, d.seen, d.due, d.lapses), (3, 2, 1, 1));
+        assert_eq!(
+            (d.retention_passes, d.retention_reviews),
+            (o.retention_passes, o.retention_reviews)
+        );
+        assert_eq!(d.ef_sum_milli, 4800);
+        assert_eq!(d.mean_ef, Some(2.4));
+        // S2 (b: 0 of 1, EF 2.5, no lapse) = 50 is weaker than S1 (a: 1 of 1, EF 2.3, 1 lapse in 1) = 25.
+        let names: Vec<(&str, u32)> = sections
+            .iter()
+            .map(|a| (a.section.as_str(), a.weakness))
+            .collect();
+        assert_eq!(names, [("S2", 50), ("S1", 25)]);
+    }
+
+    #[test]
+    fn weakest_are_active_questions_that_lapsed_or_lost_ef() {
+        let w = with(weakest);
+        let ids: Vec<&str> = w.iter().map(|q| q.id.as_str()).collect();
+        assert_eq!(ids, ["d/a"], "not the retired r, not b (EF 2.5, no lapse)");
+        assert_eq!((w[0].ef, w[0].ef_milli), (2.3, 2300));
+    }
+
+    #[test]
+    fn missed_points_come_from_scored_rows_only() {
+        let m = with(missed_points);
+        // a's review missed p1; a's drill (p0), r (retired) and the rows outside the window do not count.
+        assert_eq!(
+            m,
+            [MissedPoint {
+                deck: "d".into(),
+                question: "d/a".into(),
+                label: 'b',
+                point: "p1".into(),
+                missed: 1
+            }]
         );
     }
 }

@@ -70,7 +70,14 @@ fn list_lines_are_cut_to_columns() {
         .unwrap();
     let text = stdout(&out);
     assert!(text.lines().all(|l| l.chars().count() <= 50), "{text}");
-    assert!(text.lines().next().unwrap().ends_with("..."), "{text}");
+    // At 50 columns the prompt takes a line of its own under the id, cut with an ellipsis.
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("go-runtime/gmp-model "), "{text}");
+    assert!(
+        lines[1].trim_start().starts_with("Explain the GMP model"),
+        "{text}"
+    );
+    assert!(lines[1].ends_with('…'), "{text}");
 }
 
 #[test]

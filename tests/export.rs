@@ -192,7 +192,7 @@ fn a_merge_keeps_the_later_review_of_each_question_and_every_log_row() {
         .args(["import", "b.json"])
         .assert()
         .success()
-        .stdout("restored: 0 decks and 0 questions added; 1 states taken, 1 kept (as new or newer here); 1 log rows added, 2 already here\n");
+        .stdout("restored: 0 decks and 0 questions added; 1 state taken, 1 kept (as new or newer here); 1 log row added, 2 already here\n");
     let state = |id: &str| -> (i64, i64, String) {
         a.sql()
             .query_row(

@@ -90,7 +90,7 @@ fn import_with_paths_imports_only_those_and_dry_run_writes_nothing() {
         .args(["import", "--dry-run", "team.toml"])
         .assert()
         .success()
-        .stdout("dry run, nothing written: 1 decks, 3 questions: 3 added, 0 updated, 0 unchanged, 0 retired\n");
+        .stdout("dry run, nothing written: 1 deck, 3 questions: 3 added, 0 updated, 0 unchanged, 0 retired\n");
     assert!(!s.db().exists(), "a dry run creates no database");
     let out = s
         .rehearse(NOW)
@@ -170,7 +170,7 @@ fn edited_prompt_keeps_progress_and_prune_revives_with_history() {
         .args(["import", "team.toml"])
         .assert()
         .success()
-        .stdout("imported: 1 decks, 3 questions: 0 added, 1 updated, 2 unchanged, 0 retired\n");
+        .stdout("imported: 1 deck, 3 questions: 0 added, 1 updated, 2 unchanged, 0 retired\n");
     assert_eq!(state("team/two"), two);
 
     // Dropping it from the file and pruning retires it; the history stays.
@@ -183,7 +183,7 @@ fn edited_prompt_keeps_progress_and_prune_revives_with_history() {
         .args(["import", "--prune", "team.toml"])
         .assert()
         .success()
-        .stdout("imported: 1 decks, 2 questions: 0 added, 1 updated, 1 unchanged, 1 retired\n"); // "three" moved up
+        .stdout("imported: 1 deck, 2 questions: 0 added, 1 updated, 1 unchanged, 1 retired\n"); // "three" moved up
     assert_eq!(
         s.count("SELECT retired FROM question WHERE id = 'team/two'"),
         1
@@ -208,7 +208,7 @@ fn edited_prompt_keeps_progress_and_prune_revives_with_history() {
         .args(["import", "--prune", "team.toml"])
         .assert()
         .success()
-        .stdout("imported: 1 decks, 3 questions: 0 added, 2 updated, 1 unchanged, 0 retired\nrevived with their history: team/two\n");
+        .stdout("imported: 1 deck, 3 questions: 0 added, 2 updated, 1 unchanged, 0 retired\nrevived with their history: team/two\n");
     assert_eq!(
         s.count("SELECT retired FROM question WHERE id = 'team/two'"),
         0
@@ -256,7 +256,7 @@ fn a_dry_run_without_a_database_creates_none() {
         .args(["import", "--dry-run", "team.toml"])
         .assert()
         .success()
-        .stdout("dry run, nothing written: 1 decks, 3 questions: 3 added, 0 updated, 0 unchanged, 0 retired\n");
+        .stdout("dry run, nothing written: 1 deck, 3 questions: 3 added, 0 updated, 0 unchanged, 0 retired\n");
     assert!(
         !s.db().exists(),
         "a dry run writes nothing, not even a new file"

@@ -191,7 +191,7 @@ fn bad_banks_never_panic_and_big_ones_work() {
         .args(["import", "--dry-run", "many.toml"])
         .assert()
         .success()
-        .stdout("dry run, nothing written: 1 decks, 100000 questions: 100000 added, 0 updated, 0 unchanged, 0 retired\n");
+        .stdout("dry run, nothing written: 1 deck, 100000 questions: 100000 added, 0 updated, 0 unchanged, 0 retired\n");
     s.write(
         "big.toml",
         &format!(

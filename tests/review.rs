@@ -309,7 +309,7 @@ fn nothing_due_says_when_the_next_question_is() {
         .args(["review", "--new", "1"])
         .assert()
         .success()
-        .stdout("Nothing to review today. Next question due 2026-03-02 (in 1 day). Today's 1 new questions are done; --new N allows more.\n");
+        .stdout("Nothing to review today. Next question due 2026-03-02 (in 1 day). Today's 1 new question is done; --new N allows more.\n");
 }
 
 #[test]
@@ -440,7 +440,7 @@ fn a_grade_from_another_session_is_never_overwritten() {
     // A shows go-runtime/gmp-model; meanwhile B grades it.
     let mut a = LiveReview::start(&s, NOW, &["--limit", "1"]);
     let first = a.lines.next().unwrap().unwrap();
-    assert!(first.starts_with("1 questions"), "{first}");
+    assert!(first.starts_with("1 question:"), "{first}");
     s.rehearse(NOW)
         .args(["review", "--limit", "1"])
         .write_stdin("1\nq\n")
@@ -544,7 +544,7 @@ fn a_drill_left_by_an_earlier_session_today_is_asked_in_the_next() {
         ));
     let text = s.review(NOW, &["--new", "2"], "5\n5\n");
     assert!(
-        text.starts_with("1 questions: 0 due, 1 new, then 1 to drill again from earlier today."),
+        text.starts_with("1 question: 0 due, 1 new, then 1 to drill again from earlier today."),
         "{text}"
     );
     assert!(text.contains("[drill, 1 left] Golang Language & Runtime > Goroutines, Scheduler & the GMP Model  (due tomorrow; last 1, 1-day interval; 1 lapse)\nAnswer in three layers: definition, mechanism, trade-off.\nExplain the GMP model"), "{text}");

@@ -45,11 +45,11 @@ fn a_team_rubric_bank_imports_reimports_unchanged_and_round_trips_through_toml()
     s.write("bank/team.toml", TEAM);
     assert_eq!(
         import(&s, "bank"),
-        "imported: 1 decks, 2 questions: 2 added, 0 updated, 0 unchanged, 0 retired\n"
+        "imported: 1 deck, 2 questions: 2 added, 0 updated, 0 unchanged, 0 retired\n"
     );
     assert_eq!(
         import(&s, "bank"),
-        "imported: 1 decks, 2 questions: 0 added, 0 updated, 2 unchanged, 0 retired\n"
+        "imported: 1 deck, 2 questions: 0 added, 0 updated, 2 unchanged, 0 retired\n"
     );
     // The toml export reads back as the same bank: re-importing it changes nothing.
     let out = s
@@ -80,7 +80,7 @@ fn a_team_rubric_bank_imports_reimports_unchanged_and_round_trips_through_toml()
     s.write("again/team.toml", &toml);
     assert_eq!(
         import(&s, "again"),
-        "imported: 1 decks, 2 questions: 0 added, 0 updated, 2 unchanged, 0 retired\n"
+        "imported: 1 deck, 2 questions: 0 added, 0 updated, 2 unchanged, 0 retired\n"
     );
     // Exported again: byte for byte the same file.
     let again = s

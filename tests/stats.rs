@@ -107,9 +107,9 @@ fn weak_areas_rank_by_the_documented_score() {
         v["decks"],
         json!([
             {"deck": "beta", "section": "", "questions": 2, "seen": 2, "due": 0, "mean_ef": 2.05, "lapses": 2,
-             "retention": 0.5, "median_answer_ms": 3000, "weakness": 56},
+             "retention": 0.5, "retention_reviews": 4, "median_answer_ms": 3000, "weakness": 56},
             {"deck": "alpha", "section": "", "questions": 3, "seen": 3, "due": 0, "mean_ef": 2.413, "lapses": 1,
-             "retention": 0.833, "median_answer_ms": 3000, "weakness": 17}
+             "retention": 0.833, "retention_reviews": 6, "median_answer_ms": 3000, "weakness": 17}
         ])
     );
     // S1: retention 3/4, mean EF 2.32, 1 lapse in 2: 100 * (0.125 + 0.045 + 0.1) = 27
@@ -254,7 +254,7 @@ fn an_empty_database_has_no_nan_and_says_no_reviews_yet() {
 }
 
 #[test]
-fn a_retired_question_keeps_its_history_in_the_overview() {
+fn a_retired_question_keeps_its_activity_but_leaves_retention_and_the_areas() {
     let s = history();
     // Retire beta/b1 (two scheduling reviews, one a day, both lapses).
     s.write(
@@ -267,10 +267,19 @@ fn a_retired_question_keeps_its_history_in_the_overview() {
         .success();
     let v = stats_json(&s, "2026-03-02T20:00:00Z", &[]);
     assert_eq!(v["overview"]["questions"]["retired"], 1);
-    // Its reviews still count: the same 7 of 10 and 5 reviews today as before.
-    assert_eq!(v["overview"]["retention"], 0.7);
+    // What was done still counts: 5 reviews today and 7 answers on the calendar, as before.
     assert_eq!(v["overview"]["reviews_today"], 5);
     assert_eq!(v["activity"][83]["count"], 7);
+    // Retention is about the bank as it is, like the area tables beside it: without b1's two
+    // lapses, 7 of 8, the sum of the deck rows.
+    assert_eq!(v["overview"]["retention"], 0.875);
+    assert_eq!(v["overview"]["retention_reviews"], 8);
+    let decks = v["decks"].as_array().unwrap();
+    let reviews: u64 = decks
+        .iter()
+        .map(|d| d["retention_reviews"].as_u64().unwrap())
+        .sum();
+    assert_eq!(reviews, 8);
     // But beta's area holds only b2 now: retention 2/2, EF 2.46, no lapses.
     let beta = v["decks"]
         .as_array()

@@ -72,9 +72,9 @@ pub fn run(
         };
         writeln!(
             out,
-            "{verb}: {} decks, {} questions: {} added, {} updated, {} unchanged, {} retired",
-            summary.decks,
-            summary.questions,
+            "{verb}: {}, {}: {} added, {} updated, {} unchanged, {} retired",
+            super::plural(summary.decks as u64, "deck", "decks"),
+            super::plural(summary.questions as u64, "question", "questions"),
             summary.added.len(),
             summary.updated.len(),
             summary.unchanged,
@@ -379,12 +379,12 @@ fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) 
         };
         writeln!(
             out,
-            "{verb}: {} decks and {} questions added; {} states taken, {} kept (as new or newer here); {} log rows added, {} already here",
-            s.decks_added,
-            s.questions_added,
-            s.states_taken,
+            "{verb}: {} and {} added; {} taken, {} kept (as new or newer here); {} added, {} already here",
+            super::plural(s.decks_added as u64, "deck", "decks"),
+            super::plural(s.questions_added as u64, "question", "questions"),
+            super::plural(s.states_taken as u64, "state", "states"),
             s.states_kept,
-            s.log_added,
+            super::plural(s.log_added as u64, "log row", "log rows"),
             s.log_present
         )?;
     }

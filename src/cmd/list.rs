@@ -4,6 +4,7 @@
 use super::Env;
 use crate::cli::{ListArgs, ListWhat};
 use crate::config::Leech;
+use crate::screen;
 use crate::stats::MATURE_DAYS;
 use crate::store::{Card, Names};
 use anyhow::{Result, bail};
@@ -76,25 +77,23 @@ pub fn run(args: &ListArgs, env: &Env, out: &mut impl Write) -> Result<()> {
         writeln!(out, "No question matches these filters.")?;
         return Ok(());
     }
-    let id_width = cards
-        .iter()
-        .map(|c| c.question.id.chars().count())
-        .max()
-        .unwrap_or(0);
-    let marks: Vec<String> = cards
-        .iter()
-        .map(|c| marks(c, leech, env.today).join(","))
-        .collect();
-    let marks_width = marks.iter().map(String::len).max().unwrap_or(0);
-    let width = columns();
-    for (c, m) in cards.iter().zip(&marks) {
-        let line = format!(
-            "{:<id_width$}  {m:<marks_width$}  {}",
-            c.question.id,
-            one_line(&c.question.prompt)
-        );
-        writeln!(out, "{}", cut(&line, width))?;
+    let mut list = screen::List::new(3);
+    for c in &cards {
+        let m = marks(c, leech, env.today).join(",");
+        let role = if c.suspended || leech.is_leech(c.state.as_ref().map_or(0, |s| s.lapses)) {
+            screen::Role::Late
+        } else if c.state.is_none() {
+            screen::Role::Good
+        } else {
+            screen::Role::Heading
+        };
+        list.row(vec![
+            c.question.id.as_str().into(),
+            screen::Cell::painted(role, m),
+            one_line(&c.question.prompt).into(),
+        ]);
     }
+    writeln!(out, "{}", list.render(screen::width()))?;
     Ok(())
 }
 
@@ -182,14 +181,6 @@ fn print_names(names: &[(String, u64)], json: bool, out: &mut impl Write) -> Res
     Ok(())
 }
 
-/// The terminal width from `COLUMNS`, when it is set.
-fn columns() -> Option<usize> {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.trim().parse::<usize>().ok())
-        .filter(|&c| c > 0)
-}
-
 /// Text on one line: line breaks and tabs become spaces, other control characters `?`.
 pub fn one_line(s: &str) -> String {
     s.chars()
@@ -201,29 +192,12 @@ pub fn one_line(s: &str) -> String {
         .collect()
 }
 
-/// A line cut to `width` characters, ending in "..." when cut.
-fn cut(line: &str, width: Option<usize>) -> String {
-    match width {
-        Some(w) if line.chars().count() > w => {
-            let keep = w.saturating_sub(3);
-            let mut s: String = line.chars().take(keep).collect();
-            s.push_str(&"..."[..w.min(3)]);
-            s
-        }
-        _ => line.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn lines_are_cut_to_the_width() {
-        assert_eq!(cut("abcdefgh", Some(6)), "abc...");
-        assert_eq!(cut("abcdef", Some(6)), "abcdef");
-        assert_eq!(cut("abcdef", Some(2)), "..");
-        assert_eq!(cut("abcdef", None), "abcdef");
+    fn one_line_flattens_text() {
         assert_eq!(one_line("a\nb\tc\u{7}"), "a b c?");
     }
 }

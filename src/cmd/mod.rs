@@ -250,6 +250,11 @@ pub fn resolve_filter(
     })
 }
 
+/// `1 question`, `2 questions`: a count with its noun.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// `<data dir>/rehearse/rehearse.db`, creating the folder when `create`.
 fn default_db_path(create: bool) -> Result<PathBuf> {
     let dir = dirs::data_dir()

@@ -1,6 +1,6 @@
 //! `rehearse stats`: weak areas, forecast and activity at a glance.
 
-use super::Env;
+use super::{Env, plural};
 use crate::cli::StatsArgs;
 use crate::screen::{self, Role, Table};
 use crate::stats::{self, Area, DayCount, Report};
@@ -17,19 +17,20 @@ pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
         }
     }
     let questions = env.store.question_stats(&args.decks)?;
-    let index: rustc_hash::FxHashMap<&str, usize> = questions
+    let index: rustc_hash::FxHashMap<&str, (usize, bool)> = questions
         .iter()
         .enumerate()
-        .map(|(i, q)| (q.id.as_str(), i))
+        .map(|(i, q)| (q.id.as_str(), (i, !q.retired)))
         .collect();
+    let start = stats::window_start(env.today, args.days);
     let window = env
         .store
-        .window_rows(stats::window_start(env.today, args.days), |id| {
-            index.get(id).copied()
-        })?;
-    let activity = env
-        .store
-        .activity(stats::activity_start(env.today, args.days), &args.decks)?;
+        .window_rows(start, env.today, |id| index.get(id).copied())?;
+    let earlier_activity = env.store.activity(
+        stats::activity_start(env.today, args.days),
+        start,
+        &args.decks,
+    )?;
     let mut missed: Vec<&str> = window
         .iter()
         .filter(|r| !r.missed.is_empty())
@@ -44,7 +45,7 @@ pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
         days: args.days,
         questions: &questions,
         window: &window,
-        activity: &activity,
+        earlier_activity: &earlier_activity,
         points: &points,
         streak_days,
     });
@@ -84,16 +85,26 @@ fn print_leeches(ids: &[&str], lapses: u64, out: &mut impl Write) -> Result<()> 
     Ok(())
 }
 
-fn pct(x: Option<f64>) -> String {
-    x.map_or("-".into(), |x| format!("{:.0}%", x * 100.0))
+/// `part` of `whole` as a whole percentage, rounded half up from the counts.
+fn pct(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        return "-".into();
+    }
+    format!("{}%", stats::rounded(part, whole, 100))
 }
 
+/// Milliseconds as whole seconds, rounded half up.
 fn secs(ms: Option<u64>) -> String {
-    ms.map_or("-".into(), |ms| format!("{:.0}s", ms as f64 / 1000.0))
+    ms.map_or("-".into(), |ms| format!("{}s", stats::rounded(ms, 1000, 1)))
 }
 
-fn ef(x: Option<f64>) -> String {
-    x.map_or("-".into(), |x| format!("{x:.2}"))
+/// An EF sum over `count` (in thousandths) to 2 decimals, rounded half up once.
+fn ef(sum_milli: u64, count: u64) -> String {
+    if count == 0 {
+        return "-".into();
+    }
+    let hundredths = stats::rounded(sum_milli, count * 10, 1);
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }
 
 /// An overview line: its label, then text wrapped under the text.
@@ -130,28 +141,30 @@ fn render(r: &Report, out: &mut impl Write) -> Result<()> {
         out,
         "reviews",
         &format!(
-            "{} today ({} drill answers); streak {} day{}",
+            "{} today ({}); streak {}",
             o.reviews_today,
-            o.drills_today,
-            o.streak_days,
-            if o.streak_days == 1 { "" } else { "s" }
+            plural(o.drills_today, "drill answer", "drill answers"),
+            plural(o.streak_days, "day", "days")
         ),
     )?;
     if o.retention_reviews == 0 {
         line(
             out,
             "retention",
-            &format!("no reviews yet in the last {} days", r.days),
+            &format!(
+                "no reviews yet in the last {}",
+                plural(r.days, "day", "days")
+            ),
         )?;
     } else {
         line(
             out,
             "retention",
             &format!(
-                "{} of {} reviews in the last {} days graded 3+",
-                pct(o.retention),
-                o.retention_reviews,
-                r.days
+                "{} of {} in the last {} graded 3+",
+                pct(o.retention_passes, o.retention_reviews),
+                plural(o.retention_reviews, "review", "reviews"),
+                plural(r.days, "day", "days")
             ),
         )?;
         line(
@@ -199,7 +212,7 @@ fn render(r: &Report, out: &mut impl Write) -> Result<()> {
                 w.id.clone(),
                 w.section.clone(),
                 w.lapses.to_string(),
-                format!("{:.2}", w.ef),
+                ef(w.ef_milli as u64, 1),
                 format!("{}d", w.interval),
                 w.due.to_string(),
             ]);
@@ -209,8 +222,8 @@ fn render(r: &Report, out: &mut impl Write) -> Result<()> {
 
     writeln!(
         out,
-        "\nMost-missed points, last {} days (from letter grading)",
-        r.days
+        "\nMost-missed points, last {} (from letter grading)",
+        plural(r.days, "day", "days")
     )?;
     if r.most_missed_points.is_empty() {
         writeln!(
@@ -247,9 +260,9 @@ fn area_row(a: &Area, with_section: bool) -> Vec<String> {
         a.questions.to_string(),
         a.seen.to_string(),
         a.due.to_string(),
-        ef(a.mean_ef),
+        ef(a.ef_sum_milli, a.seen),
         a.lapses.to_string(),
-        pct(a.retention),
+        pct(a.retention_passes, a.retention_reviews),
         secs(a.median_answer_ms),
         a.weakness.to_string(),
     ]);

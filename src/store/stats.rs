@@ -35,6 +35,8 @@ pub struct QuestionStat {
 pub struct WindowRow {
     /// Index of the question in the list `question_stats` returned.
     pub question: usize,
+    /// The question is still in the bank (not retired).
+    pub active: bool,
     pub day: NaiveDate,
     pub drill: bool,
     pub grade: u8,
@@ -96,26 +98,29 @@ impl Store {
         Ok(out.into_iter().map(|(_, _, q)| q).collect())
     }
 
-    /// Every log row from `since` on (review day) for the questions `resolve` knows (it gives
-    /// their index); others are skipped. Resolving while reading spares an allocation and a
-    /// second lookup per row.
+    /// Every log row from `since` to `until` (review days) for the questions `resolve` knows
+    /// (it gives their index and whether they are active); others are skipped. Resolving while reading spares an
+    /// allocation and a second lookup per row.
     pub fn window_rows(
         &self,
         since: NaiveDate,
-        resolve: impl Fn(&str) -> Option<usize>,
+        until: NaiveDate,
+        resolve: impl Fn(&str) -> Option<(usize, bool)>,
     ) -> Result<Vec<WindowRow>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT question_id, day, kind, grade, answer_ms, missed FROM review_log WHERE day >= ?1")?;
-        let mut rows = st.query([since.to_string()])?;
+        let mut st = self.conn.prepare(
+            "SELECT question_id, day, kind, grade, answer_ms, missed FROM review_log
+             WHERE day >= ?1 AND day <= ?2",
+        )?;
+        let mut rows = st.query([since.to_string(), until.to_string()])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            let Some(question) = resolve(r.get_ref(0)?.as_str()?) else {
+            let Some((question, active)) = resolve(r.get_ref(0)?.as_str()?) else {
                 continue;
             };
             let missed = r.get_ref(5)?.as_str_or_null()?;
             out.push(WindowRow {
                 question,
+                active,
                 day: date(r.get_ref(1)?.as_str()?)?,
                 // Drill and cram rows leave the schedule as it was: not scheduling reviews.
                 drill: r.get_ref(2)?.as_str()? != "review",
@@ -129,20 +134,29 @@ impl Store {
         Ok(out)
     }
 
-    /// Log rows (scheduling and drill) per day from `since` on, of the decks (all if none).
-    pub fn activity(&self, since: NaiveDate, decks: &[String]) -> Result<HashMap<NaiveDate, u64>> {
+    /// Log rows (scheduling and drill) per day from `since` up to the day before `before`, of
+    /// the decks (all if none).
+    pub fn activity(
+        &self,
+        since: NaiveDate,
+        before: NaiveDate,
+        decks: &[String],
+    ) -> Result<HashMap<NaiveDate, u64>> {
         let sql = if decks.is_empty() {
-            "SELECT day, count(*) FROM review_log WHERE day >= ?1 GROUP BY day".to_string()
+            "SELECT day, count(*) FROM review_log WHERE day >= ?1 AND day < ?2 GROUP BY day"
+                .to_string()
         } else {
             format!(
                 "SELECT l.day, count(*) FROM review_log l JOIN question q ON q.id = l.question_id
-                 WHERE l.day >= ?1{} GROUP BY l.day",
-                decks_in("q.deck_id", decks, 1)
+                 WHERE l.day >= ?1 AND l.day < ?2{} GROUP BY l.day",
+                decks_in("q.deck_id", decks, 2)
             )
         };
         let mut st = self.conn.prepare(&sql)?;
-        let since = since.to_string();
-        let rows = st.query_map(with_decks(&since, decks).as_slice(), |r| {
+        let (since, before) = (since.to_string(), before.to_string());
+        let mut args: Vec<&dyn ToSql> = vec![&since, &before];
+        args.extend(decks.iter().map(|d| d as &dyn ToSql));
+        let rows = st.query_map(args.as_slice(), |r| {
             Ok((
                 date(r.get_ref(0)?.as_str()?)?,
                 r.get::<_, i64>(1)?.max(0) as u64,

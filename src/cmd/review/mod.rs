@@ -5,12 +5,12 @@ mod frame;
 mod queue;
 mod session;
 
-use super::Env;
+use super::{Env, plural};
 use crate::cli::ReviewArgs;
 use crate::screen::{self, keys};
 use crate::store::{Filter, Store};
-use anyhow::Result;
-use chrono::{Days, NaiveDate};
+use anyhow::{Result, bail};
+use chrono::NaiveDate;
 use queue::Queue;
 use serde::Serialize;
 use session::Session;
@@ -26,6 +26,13 @@ pub fn run(
     out: &mut impl Write,
 ) -> Result<()> {
     let filter = super::resolve_filter(&env.store, &args.decks, &args.sections, &args.tags)?;
+    if !args.peek && env.today >= crate::sm2::far_date() {
+        // Every grade would schedule its question for today again.
+        bail!(
+            "today ({}) is the last date rehearse keeps, so no review could be scheduled after it: check the clock (REHEARSE_NOW)",
+            env.today
+        );
+    }
     if args.ahead {
         return ahead(args, filter, env, input, out);
     }
@@ -44,7 +51,11 @@ pub fn run(
     if queue.is_empty() && resumed.is_empty() {
         return nothing_due(&filter, env, args, out);
     }
-    let tally = Arc::new(Mutex::new(Tally::default()));
+    // The questions carried over from earlier today are on this session's drill list too.
+    let tally = Arc::new(Mutex::new(Tally {
+        drilled: resumed.iter().map(|c| c.question.id.clone()).collect(),
+        ..Tally::default()
+    }));
     on_interrupt(
         tally.clone(),
         env.db_path.clone(),
@@ -58,8 +69,8 @@ pub fn run(
     session::say(
         out,
         &format!(
-            "{} questions: {} due, {} new{again}.",
-            queue.len(),
+            "{}: {} due, {} new{again}.",
+            plural(queue.len() as u64, "question", "questions"),
             queue.due,
             queue.new
         ),
@@ -280,7 +291,8 @@ fn nothing_due(filter: &Filter, env: &Env, args: &ReviewArgs, out: &mut impl Wri
     let new_limit = new_limit(args, env);
     if new_limit > 0 && env.store.new_total(filter)? > 0 && introduced >= new_limit {
         text.push_str(&format!(
-            " Today's {new_limit} new questions are done; --new N allows more."
+            " Today's {} done; --new N allows more.",
+            plural(new_limit, "new question is", "new questions are")
         ));
     }
     session::say(out, &text)?;
@@ -304,7 +316,8 @@ impl Tally {
         today: NaiveDate,
         out: &mut impl Write,
     ) -> Result<()> {
-        let tomorrow = today.checked_add_days(Days::new(1)).unwrap_or(today);
+        // Never past the last date the store keeps (dates compare as text there).
+        let tomorrow = crate::sm2::due_date(today, 1);
         let due = store.due_total(filter, tomorrow)?;
         let grades: Vec<String> = (0..6)
             .rev()
@@ -320,10 +333,10 @@ impl Tally {
         session::say(
             out,
             &format!(
-                "Session over: {} reviewed{grades}; {} drilled ({} drill answers); {due} due tomorrow.",
+                "Session over: {} reviewed{grades}; {} drilled ({}); {due} due tomorrow.",
                 self.reviewed,
                 self.drilled.len(),
-                self.drill_answers
+                plural(self.drill_answers, "drill answer", "drill answers")
             ),
         )?;
         out.flush()?;
@@ -332,10 +345,13 @@ impl Tally {
 }
 
 /// Ctrl-C ends the session cleanly: everything graded is already saved, so print the summary.
+/// The tally stays locked until the process exits: a save in progress finishes (and is
+/// counted) first, and no new one starts while the summary is printed.
 fn on_interrupt(tally: Arc<Mutex<Tally>>, db: PathBuf, filter: Filter, today: NaiveDate) {
     let _ = ctrlc::set_handler(move || {
         screen::restore();
-        let t = tally.lock().map(|t| t.clone()).unwrap_or_default();
+        let held = tally.lock();
+        let t = held.as_deref().cloned().unwrap_or_default();
         let mut out = std::io::stdout();
         if let Ok(store) = Store::open(&db, crate::store::Mode::ReadOnly, None) {
             let _ = t.print(&store, &filter, today, &mut out);

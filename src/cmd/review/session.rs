@@ -399,6 +399,12 @@ impl Session {
             && !g.is_pass()
             && self.leech.action == LeechAction::Suspend
             && self.leech.is_leech(after.lapses);
+        // The tally is locked from before the save until it counts the grade, so a Ctrl-C
+        // summary (which takes the lock) never misses a grade that is saved.
+        let tally_lock = self.tally.clone();
+        let mut tally = tally_lock
+            .lock()
+            .map_err(|_| anyhow::anyhow!("session state poisoned"))?;
         let recorded = env.store.record(&LogEntry {
             reviewed_at: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             day: env.today,
@@ -430,10 +436,6 @@ impl Session {
                 return Ok(());
             }
         };
-        let mut tally = self
-            .tally
-            .lock()
-            .map_err(|_| anyhow::anyhow!("session state poisoned"))?;
         self.undo.push(Undo {
             log_id,
             card: idx,
@@ -476,7 +478,8 @@ impl Session {
                 ),
             )?;
         } else {
-            let days = after.interval;
+            // The distance to the date shown (the interval can run past the last date kept).
+            let days = (after.due - env.today).num_days();
             say(
                 out,
                 &format!(
@@ -510,6 +513,12 @@ impl Session {
             say(out, "Nothing to undo in this session.")?;
             return Ok(false);
         };
+        // Locked across the undo, so a Ctrl-C summary sees the grade either saved and counted
+        // or removed and uncounted.
+        let tally_lock = self.tally.clone();
+        let mut tally = tally_lock
+            .lock()
+            .map_err(|_| anyhow::anyhow!("session state poisoned"))?;
         let card = self.card_mut(u.card);
         if !env.store.undo(
             u.log_id,
@@ -535,9 +544,7 @@ impl Session {
         )?;
         self.pos = u.pos;
         self.drill = u.drill;
-        if let Ok(mut t) = self.tally.lock() {
-            *t = u.tally;
-        }
+        *tally = u.tally;
         Ok(true)
     }
 }
