@@ -314,3 +314,52 @@ fn a_plain_one_point_question_with_none_covered_offers_1() {
     assert!(text.contains("Covered 0 of 1: grade 1 ("), "{text}");
     assert_eq!(s.count("SELECT grade FROM review_log"), 1);
 }
+
+#[test]
+fn show_json_and_the_anki_export_carry_the_rubric() {
+    let s = Sandbox::new();
+    s.write("bank/team.toml", TEAM);
+    import(&s, "bank");
+    let out = s
+        .rehearse(NOW)
+        .args(["show", "team/gmp", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        v["points"][0],
+        serde_json::json!({"key": "G, M and P", "detail": "G = goroutine, M = OS thread, P = logical processor", "must": true})
+    );
+    assert_eq!(v["points"][3], "GOMAXPROCS bounds the Ps");
+    assert_eq!(
+        v["red_flags"][1],
+        "Says the scheduler is preemptive only at function calls"
+    );
+    assert_eq!(v["follow_ups"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        (v["verified"].as_str(), v["minutes"].as_u64()),
+        (Some("Go 1.26"), Some(5))
+    );
+    let plain = s
+        .rehearse(NOW)
+        .args(["show", "team/plain", "--json"])
+        .output()
+        .unwrap();
+    let p: serde_json::Value = serde_json::from_str(&stdout(&plain)).unwrap();
+    assert!(
+        p.get("red_flags").is_none() && p.get("verified").is_none(),
+        "{p}"
+    );
+    assert_eq!(p["points"], serde_json::json!(["one", "two", "three"]));
+    // Anki's back: each key, a must marked, its detail after it.
+    let anki = s
+        .rehearse(NOW)
+        .args(["export", "--format", "anki", "--deck", "team"])
+        .output()
+        .unwrap();
+    let text = stdout(&anki);
+    assert!(
+        text.contains("a) G, M and P (must): G = goroutine, M = OS thread, P = logical processor"),
+        "{text}"
+    );
+}

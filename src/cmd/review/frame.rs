@@ -171,14 +171,12 @@ pub fn points(card: &Card) -> String {
         }
     }
     if !q.red_flags.is_empty() {
-        lines.push(screen::paint(
-            Role::Legend,
-            &screen::wrap(
-                "Red flags (said one? add !N to the letters; it caps the grade at 2):",
-                "  ",
-                "  ",
-            ),
-        ));
+        let how = if q.points.is_empty() {
+            "Red flags (said one? then grade it 2 at most):"
+        } else {
+            "Red flags (said one? add !N to the letters; it caps the grade at 2):"
+        };
+        lines.push(screen::paint(Role::Legend, &screen::wrap(how, "  ", "  ")));
         for (i, f) in q.red_flags.iter().enumerate() {
             let first = format!("  {} ", screen::paint(Role::Key, &format!("!{}", i + 1)));
             let flag = screen::paint(Role::Flag, &screen::escape(f));
