@@ -363,3 +363,68 @@ fn show_json_and_the_anki_export_carry_the_rubric() {
         "{text}"
     );
 }
+
+#[test]
+fn a_schema_5_database_reads_and_grades_as_before() {
+    // Made as the previous release left it: points stored as JSON strings, no rubric columns.
+    let s = Sandbox::new();
+    let conn = rusqlite::Connection::open(s.db()).unwrap();
+    for sql in [
+        include_str!("../migrations/0001_init.sql"),
+        include_str!("../migrations/0002_log_covering_index.sql"),
+        include_str!("../migrations/0003_retired_index.sql"),
+        include_str!("../migrations/0004_state_lapses.sql"),
+        include_str!("../migrations/0005_suspend_cram_builtin.sql"),
+    ] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.execute_batch(
+        "INSERT INTO deck VALUES ('d', 'D', NULL, 0);
+         INSERT INTO question (id, deck_id, section, prompt, tags, points, position, retired)
+             VALUES ('d/q', 'd', 'S', 'Q?', '[]', '[\"first\",\"second\",\"third\"]', 0, 0);
+         PRAGMA user_version = 5;",
+    )
+    .unwrap();
+    drop(conn);
+    let text = s.review(NOW, &[], "\nab\n\n");
+    assert!(
+        text.contains("  a) first\n  b) second\n  c) third\n"),
+        "{text}"
+    );
+    assert!(text.contains("Covered 2 of 3: grade 4 ("), "{text}");
+    assert!(!text.contains("Red flags"), "{text}");
+    assert_eq!(s.count("PRAGMA user_version"), 6);
+    assert_eq!(
+        s.rows(
+            "SELECT points, red_flags, follow_ups FROM question",
+            |r| Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?
+            ))
+        ),
+        [(
+            "[\"first\",\"second\",\"third\"]".to_string(),
+            "[]".to_string(),
+            "[]".to_string()
+        )]
+    );
+    assert_eq!(
+        s.count("SELECT count(*) FROM review_log WHERE red_flags IS NULL AND missed = '[2]'"),
+        1
+    );
+    // Its backup has no rubric field at all.
+    let out = s
+        .rehearse(NOW)
+        .args(["export", "--format", "json"])
+        .output()
+        .unwrap();
+    let backup = stdout(&out);
+    for field in ["red_flags", "follow_ups", "verified", "minutes", "\"key\""] {
+        assert!(!backup.contains(field), "{field} in {backup}");
+    }
+    assert!(
+        backup.contains("\"points\":[\"first\",\"second\",\"third\"]"),
+        "{backup}"
+    );
+}
