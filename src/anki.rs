@@ -3,7 +3,7 @@
 //! Anki exported back into decks for a bank.
 
 use crate::backup;
-use crate::bank::{self, Deck, Question};
+use crate::bank::{self, Deck, Point, Question};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -93,7 +93,15 @@ pub fn write_notes(decks: &[backup::Deck], questions: &[backup::Question]) -> St
             q.points
                 .iter()
                 .enumerate()
-                .map(|(i, p)| format!("{}) {p}", crate::points::label(i)))
+                .map(|(i, p)| {
+                    let must = if p.must { " (must)" } else { "" };
+                    let detail = p
+                        .detail
+                        .as_ref()
+                        .map(|d| format!(": {d}"))
+                        .unwrap_or_default();
+                    format!("{}) {}{must}{detail}", crate::points::label(i), p.key)
+                })
                 .collect::<Vec<_>>()
                 .join("\n")
         };
@@ -498,6 +506,7 @@ pub fn decks(notes: &[Note]) -> Vec<Deck> {
                 id: deck_id.clone(),
                 title: title.clone(),
                 guidance: None,
+                minutes: None,
                 questions: Vec::new(),
             });
             decks.len() - 1
@@ -507,7 +516,11 @@ pub fn decks(notes: &[Note]) -> Vec<Deck> {
             section,
             prompt: n.front.clone(),
             tags,
-            points: points(&n.back),
+            points: points(&n.back).into_iter().map(Point::plain).collect(),
+            red_flags: vec![],
+            follow_ups: vec![],
+            verified: None,
+            minutes: None,
         };
         // The same note twice: the later one wins, in the earlier one's place.
         match seen.get(&format!("{deck_id}/{qid}")) {

@@ -28,6 +28,9 @@ pub struct Deck {
     pub title: String,
     pub guidance: Option<String>,
     pub position: i64,
+    /// Added with the rubric format: absent when the deck has no time box.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<u32>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -39,13 +42,23 @@ pub struct Question {
     pub section: String,
     pub prompt: String,
     pub tags: Vec<String>,
-    pub points: Vec<String>,
+    /// Each a string (a plain point) or `{"key", "detail", "must"}`.
+    pub points: Vec<crate::points::Point>,
     pub position: i64,
     pub retired: bool,
     /// Added in version 2; absent in a version 1 backup.
     #[serde(default)]
     pub suspended: bool,
     pub state: Option<State>,
+    /// The rubric fields: absent when empty, so a plain bank's backup reads as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub red_flags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<u32>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -81,6 +94,9 @@ pub struct Log {
     pub after: Snapshot,
     pub answer_ms: u64,
     pub missed: Option<Vec<usize>>,
+    /// The red flags said (indexes), when graded from points; absent when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub red_flags: Option<Vec<usize>>,
 }
 
 /// What the database already has, as a restore needs to know it.
@@ -142,6 +158,11 @@ pub fn validate(b: &Backup) -> Result<()> {
         if !is_text(&d.title) || d.guidance.as_deref().is_some_and(|g| !is_text(g)) {
             bail!("deck {:?}: an empty or untrimmed title or guidance", d.id);
         }
+        if d.minutes
+            .is_some_and(|m| !crate::bank::MINUTES.contains(&m))
+        {
+            bail!("deck {:?}: minutes outside 1-60", d.id);
+        }
     }
     let mut questions = HashSet::new();
     for q in &b.questions {
@@ -177,14 +198,19 @@ pub fn validate(b: &Backup) -> Result<()> {
         }
         if q.tags
             .iter()
-            .chain(&q.points)
+            .chain(q.points.iter().map(|p| &p.key))
+            .chain(q.points.iter().filter_map(|p| p.detail.as_ref()))
+            .chain(&q.red_flags)
+            .chain(&q.follow_ups)
+            .chain(&q.verified)
             .any(|t| !is_text(t) || t.contains('\n'))
         {
             bail!(
-                "question {:?}: an empty, untrimmed or multi-line tag or point",
+                "question {:?}: an empty, untrimmed or multi-line tag, point, red flag, follow-up or verified",
                 q.id
             );
         }
+        check_rubric(q)?;
         if q.points.len() > crate::bank::MAX_POINTS {
             bail!(
                 "question {:?}: {} points, more than the {} a question may have",
@@ -227,6 +253,15 @@ pub fn validate(b: &Backup) -> Result<()> {
                 crate::bank::MAX_POINTS
             );
         }
+        if l.red_flags
+            .as_ref()
+            .is_some_and(|m| m.iter().any(|&i| i >= crate::bank::MAX_RED_FLAGS))
+        {
+            bail!(
+                "{at}: a red flag index is past the {} red flags a question may have",
+                crate::bank::MAX_RED_FLAGS
+            );
+        }
         if l.after.due.is_none() {
             bail!("{at}: the state after the grade has no due date");
         }
@@ -235,6 +270,40 @@ pub fn validate(b: &Backup) -> Result<()> {
             check_int(v, &at)?;
         }
         check_time(&l.reviewed_at, &at)?;
+    }
+    Ok(())
+}
+
+/// The rubric limits a bank file keeps (see `bank`), so a TOML export of a restore imports.
+fn check_rubric(q: &Question) -> Result<()> {
+    use crate::bank::{MAX_DETAIL, MAX_FOLLOW_UPS, MAX_KEY, MAX_MUSTS, MAX_RED_FLAGS, MINUTES};
+    let tables = q.points.iter().any(|p| !p.is_plain());
+    let musts = q.points.iter().filter(|p| p.must).count();
+    // Beside table points a plain string is a key too.
+    let too_long = tables
+        && q.points.iter().any(|p| {
+            p.key.chars().count() > MAX_KEY
+                || p.detail
+                    .as_ref()
+                    .is_some_and(|d| d.chars().count() > MAX_DETAIL)
+        });
+    if too_long {
+        bail!(
+            "question {:?}: a point's key is over {MAX_KEY} or its detail over {MAX_DETAIL} characters",
+            q.id
+        );
+    }
+    if tables && !(1..=MAX_MUSTS).contains(&musts) {
+        bail!("question {:?}: {musts} musts, not 1 or 2", q.id);
+    }
+    if q.red_flags.len() > MAX_RED_FLAGS || q.follow_ups.len() > MAX_FOLLOW_UPS {
+        bail!(
+            "question {:?}: more than {MAX_RED_FLAGS} red flags or {MAX_FOLLOW_UPS} follow-ups",
+            q.id
+        );
+    }
+    if q.minutes.is_some_and(|m| !MINUTES.contains(&m)) {
+        bail!("question {:?}: minutes outside 1-60", q.id);
     }
     Ok(())
 }
@@ -352,6 +421,7 @@ mod tests {
             },
             answer_ms: 1000,
             missed: None,
+            red_flags: None,
         }
     }
 
@@ -375,6 +445,7 @@ mod tests {
                 title: "D".into(),
                 guidance: None,
                 position: 3,
+                minutes: None,
             }],
             questions: ["d/a", "d/b"]
                 .iter()
@@ -390,6 +461,10 @@ mod tests {
                     retired: false,
                     suspended: false,
                     state: Some(state("2026-03-01T09:00:00.000Z")),
+                    red_flags: vec![],
+                    follow_ups: vec![],
+                    verified: None,
+                    minutes: None,
                 })
                 .collect(),
             log: vec![
@@ -464,5 +539,54 @@ mod tests {
                 .to_string()
                 .contains("not in the backup")
         );
+    }
+
+    #[test]
+    fn rubric_fields_are_optional_and_bounded() {
+        use crate::points::Point;
+        // A backup written before the rubric fields existed reads, and writes back the same.
+        let line = r#"{"id":"d/a","deck":"d","section":"S","prompt":"P?","tags":[],"points":["x"],"position":0,"retired":false,"suspended":false,"state":null}"#;
+        let q: Question = serde_json::from_str(line).unwrap();
+        assert_eq!(q.points, [Point::plain("x")]);
+        assert!(q.red_flags.is_empty() && q.verified.is_none());
+        assert_eq!(serde_json::to_string(&q).unwrap(), line);
+        // Table points read back as tables.
+        let must = Point {
+            key: "k".into(),
+            detail: Some("d".into()),
+            must: true,
+        };
+        let mut b = backup();
+        b.questions[0].points = vec![must.clone(), Point::plain("y")];
+        b.questions[0].red_flags = vec!["r".into()];
+        validate(&b).unwrap();
+        let text = serde_json::to_string(&b.questions[0]).unwrap();
+        assert!(
+            text.contains(r#""points":[{"key":"k","detail":"d","must":true},"y"]"#),
+            "{text}"
+        );
+        assert_eq!(
+            serde_json::from_str::<Question>(&text).unwrap(),
+            b.questions[0]
+        );
+        let refused = |f: &dyn Fn(&mut Backup)| {
+            let mut b = backup();
+            b.questions[0].points = vec![must.clone(), Point::plain("y")];
+            f(&mut b);
+            validate(&b).unwrap_err().to_string()
+        };
+        assert_eq!(
+            refused(&|b| b.questions[0].points[0].must = false),
+            "question \"d/a\": 0 musts, not 1 or 2"
+        );
+        assert!(refused(&|b| b.questions[0].points[0].key = "k".repeat(61)).contains("over 60"));
+        assert!(refused(&|b| b.questions[0].red_flags = vec!["r".into(); 6]).contains("red flags"));
+        assert!(refused(&|b| b.questions[0].minutes = Some(0)).contains("minutes"));
+        assert!(refused(&|b| b.decks[0].minutes = Some(61)).contains("minutes"));
+        assert!(refused(&|b| b.questions[0].verified = Some(" ".into())).contains("verified"));
+        assert!(refused(&|b| b.log[0].red_flags = Some(vec![5])).contains("red flag index"));
+        // An unknown key inside a point table is an unknown field, as everywhere in a backup.
+        let bad = line.replace(r#"["x"]"#, r#"[{"key":"k","must":true,"extra":1}]"#);
+        assert!(serde_json::from_str::<Question>(&bad).is_err());
     }
 }

@@ -7,14 +7,28 @@ use std::fmt;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+pub use crate::points::Point;
+
 /// The most points a question may have: review labels them a-f.
 pub const MAX_POINTS: usize = 6;
+/// A point's key: a headline read at a glance.
+pub const MAX_KEY: usize = 60;
+/// A point's detail: what a full answer contains.
+pub const MAX_DETAIL: usize = 200;
+/// Musts a question with table points names: the one or two things listened for.
+pub const MAX_MUSTS: usize = 2;
+pub const MAX_RED_FLAGS: usize = 5;
+pub const MAX_FOLLOW_UPS: usize = 3;
+/// A time box, in whole minutes.
+pub const MINUTES: std::ops::RangeInclusive<u32> = 1..=60;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Deck {
     pub id: String,
     pub title: String,
     pub guidance: Option<String>,
+    /// The time box per question in mock interviews, in minutes.
+    pub minutes: Option<u32>,
     pub questions: Vec<Question>,
 }
 
@@ -25,7 +39,15 @@ pub struct Question {
     pub section: String,
     pub prompt: String,
     pub tags: Vec<String>,
-    pub points: Vec<String>,
+    pub points: Vec<Point>,
+    /// Misconceptions that fail an answer: saying one caps the grade at 2.
+    pub red_flags: Vec<String>,
+    /// What the interviewer asks next.
+    pub follow_ups: Vec<String>,
+    /// The releases its version-dependent points were checked against.
+    pub verified: Option<String>,
+    /// Overrides the deck's time box.
+    pub minutes: Option<u32>,
 }
 
 /// One thing wrong with a bank, located.
@@ -222,6 +244,7 @@ pub fn parse_file(file: &str, bytes: &[u8]) -> Result<(Deck, Problem), Vec<Probl
         id: String::new(),
         title: String::new(),
         guidance: None,
+        minutes: None,
         questions: vec![],
     };
     let mut questions_val = None;
@@ -319,10 +342,13 @@ fn parse_deck(cx: &mut Ctx, v: &Spanned<DeValue>, deck: &mut Deck) {
                 }
             }
             "guidance" => deck.guidance = nonempty(cx, v, None, "deck guidance"),
+            "minutes" => deck.minutes = minutes(cx, v, None),
             other => cx.err(
                 k.span().start,
                 None,
-                format!("unknown key \"{other}\" in [deck]: allowed keys are id, title, guidance"),
+                format!(
+                    "unknown key \"{other}\" in [deck]: allowed keys are id, title, guidance, minutes"
+                ),
             ),
         }
     }
@@ -401,8 +427,13 @@ fn parse_question(
         prompt: String::new(),
         tags: vec![],
         points: vec![],
+        red_flags: vec![],
+        follow_ups: vec![],
+        verified: None,
+        minutes: None,
     };
     let mut has_prompt = false;
+    let mut points_at = start;
     for (k, v) in t.iter() {
         match k.get_ref().as_ref() {
             "id" => {}
@@ -419,7 +450,8 @@ fn parse_question(
             }
             "tags" => q.tags = string_list(cx, v, qid, "tags", false),
             "points" => {
-                q.points = string_list(cx, v, qid, "points", true);
+                points_at = v.span().start;
+                q.points = point_list(cx, v, qid);
                 if q.points.len() > MAX_POINTS {
                     cx.err(
                         v.span().start,
@@ -431,19 +463,198 @@ fn parse_question(
                     );
                 }
             }
+            "red_flags" => {
+                q.red_flags = string_list(cx, v, qid, "red_flags", true);
+                at_most(cx, v, qid, q.red_flags.len(), MAX_RED_FLAGS, "red flags");
+            }
+            "follow_ups" => {
+                q.follow_ups = string_list(cx, v, qid, "follow_ups", true);
+                at_most(cx, v, qid, q.follow_ups.len(), MAX_FOLLOW_UPS, "follow-ups");
+            }
+            "verified" => q.verified = nonempty(cx, v, qid, "verified"),
+            "minutes" => q.minutes = minutes(cx, v, qid),
             other => cx.err(
                 k.span().start,
                 qid,
                 format!(
-                    "unknown key \"{other}\": allowed keys are id, section, prompt, tags, points"
+                    "unknown key \"{other}\": allowed keys are id, section, prompt, tags, points, red_flags, follow_ups, verified, minutes"
                 ),
             ),
         }
+    }
+    if cx.problems.len() == before {
+        // Counted only over points that parsed: a broken one would miscount.
+        musts_check(cx, t, points_at, qid, &q.points);
     }
     if !has_prompt {
         cx.err(start, qid, "no prompt: add prompt = \"...\"".into());
     }
     (cx.problems.len() == before).then_some(q)
+}
+
+/// The rubric rule: a question whose points include a table names one or two musts.
+fn musts_check(cx: &mut Ctx, t: &DeTable, at: usize, q: Option<&str>, points: &[Point]) {
+    let tables = t
+        .iter()
+        .find(|(k, _)| k.get_ref() == "points")
+        .and_then(|(_, v)| v.get_ref().as_array())
+        .is_some_and(|a| a.iter().any(|p| p.get_ref().as_table().is_some()));
+    let musts = points.iter().filter(|p| p.must).count();
+    if tables && !(1..=MAX_MUSTS).contains(&musts) {
+        cx.err(
+            at,
+            q,
+            format!(
+                "{musts} musts: a question with table points marks 1 or 2 of them must = true (what an answer fails without)"
+            ),
+        );
+    }
+}
+
+fn at_most(cx: &mut Ctx, v: &Spanned<DeValue>, q: Option<&str>, n: usize, max: usize, what: &str) {
+    if n > max {
+        cx.err(v.span().start, q, format!("{n} {what}: keep at most {max}"));
+    }
+}
+
+fn minutes(cx: &mut Ctx, v: &Spanned<DeValue>, q: Option<&str>) -> Option<u32> {
+    let (lo, hi) = (MINUTES.start(), MINUTES.end());
+    let DeValue::Integer(i) = v.get_ref() else {
+        cx.err(
+            v.span().start,
+            q,
+            format!(
+                "minutes must be a whole number from {lo} to {hi}, not {}",
+                v.get_ref().type_str()
+            ),
+        );
+        return None;
+    };
+    match u32::from_str_radix(i.as_str(), i.radix()) {
+        Ok(m) if MINUTES.contains(&m) => Some(m),
+        _ => {
+            cx.err(
+                v.span().start,
+                q,
+                format!("minutes = {i}: use a whole number from {lo} to {hi}"),
+            );
+            None
+        }
+    }
+}
+
+/// Points: each a plain string (its key is its text) or a `{ key, detail, must }` table.
+fn point_list(cx: &mut Ctx, v: &Spanned<DeValue>, q: Option<&str>) -> Vec<Point> {
+    let DeValue::Array(items) = v.get_ref() else {
+        cx.err(
+            v.span().start,
+            q,
+            format!(
+                "points must be an array of strings or {{ key, detail, must }} tables, not {}",
+                v.get_ref().type_str()
+            ),
+        );
+        return vec![];
+    };
+    // Beside table points a plain string is a key too, and keeps a key's length.
+    let tables = items.iter().any(|p| p.get_ref().as_table().is_some());
+    let mut out = Vec::new();
+    for item in items.iter() {
+        let point = match item.get_ref() {
+            DeValue::Table(t) => point_table(cx, item, t, q),
+            _ => nonempty(cx, item, q, "each of points").map(Point::plain),
+        };
+        if let Some(p) = point.as_ref().filter(|p| tables && p.is_plain()) {
+            let n = p.key.chars().count();
+            if n > MAX_KEY {
+                cx.err(
+                    item.span().start,
+                    q,
+                    format!("a point has {n} characters: beside table points a plain string is a key, so keep it to {MAX_KEY} or make it {{ key, detail }}"),
+                );
+            }
+        }
+        if let Some(p) = point {
+            if p.key.contains('\n') {
+                cx.err(
+                    item.span().start,
+                    q,
+                    "each of points must be one line".into(),
+                );
+            }
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn point_table(
+    cx: &mut Ctx,
+    item: &Spanned<DeValue>,
+    t: &DeTable,
+    q: Option<&str>,
+) -> Option<Point> {
+    let before = cx.problems.len();
+    let mut p = Point::plain(String::new());
+    let mut has_key = false;
+    for (k, v) in t.iter() {
+        match k.get_ref().as_ref() {
+            "key" => {
+                has_key = true;
+                if let Some(s) = nonempty(cx, v, q, "a point's key") {
+                    let n = s.chars().count();
+                    if n > MAX_KEY {
+                        cx.err(
+                            v.span().start,
+                            q,
+                            format!("a point's key has {n} characters: keep it to {MAX_KEY}, a headline, and put the rest in detail"),
+                        );
+                    }
+                    p.key = s;
+                }
+            }
+            "detail" => {
+                if let Some(s) = nonempty(cx, v, q, "a point's detail") {
+                    let n = s.chars().count();
+                    if n > MAX_DETAIL {
+                        cx.err(
+                            v.span().start,
+                            q,
+                            format!("a point's detail has {n} characters: keep it to {MAX_DETAIL}, or split the point"),
+                        );
+                    } else if s.contains('\n') {
+                        cx.err(
+                            v.span().start,
+                            q,
+                            "a point's detail must be one line".into(),
+                        );
+                    }
+                    p.detail = Some(s);
+                }
+            }
+            "must" => match v.get_ref() {
+                DeValue::Boolean(b) => p.must = *b,
+                other => cx.err(
+                    v.span().start,
+                    q,
+                    format!("must must be true or false, not {}", other.type_str()),
+                ),
+            },
+            other => cx.err(
+                k.span().start,
+                q,
+                format!("unknown key \"{other}\" in a point: allowed keys are key, detail, must"),
+            ),
+        }
+    }
+    if !has_key {
+        cx.err(
+            item.span().start,
+            q,
+            "a point table has no key: add key = \"a headline\"".into(),
+        );
+    }
+    (cx.problems.len() == before).then_some(p)
 }
 
 fn string(cx: &mut Ctx, v: &Spanned<DeValue>, q: Option<&str>, what: &str) -> Option<String> {
@@ -508,12 +719,12 @@ fn string_list(
 }
 
 /// A deck in the import format, as `rehearse export --format toml` and `import --from-anki`
-/// write it; parsing it gives the deck back.
+/// write it; parsing it gives the deck back. Points are plain strings unless they need a
+/// table (a detail or a must), and tables are written inline, one a line.
 pub fn to_toml(deck: &Deck) -> anyhow::Result<String> {
     #[derive(serde::Serialize)]
     struct File<'a> {
         deck: Head<'a>,
-        question: Vec<Q<'a>>,
     }
     #[derive(serde::Serialize)]
     struct Head<'a> {
@@ -521,6 +732,8 @@ pub fn to_toml(deck: &Deck) -> anyhow::Result<String> {
         title: &'a str,
         #[serde(skip_serializing_if = "Option::is_none")]
         guidance: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        minutes: Option<u32>,
     }
     #[derive(serde::Serialize)]
     struct Q<'a> {
@@ -529,28 +742,70 @@ pub fn to_toml(deck: &Deck) -> anyhow::Result<String> {
         prompt: &'a str,
         #[serde(skip_serializing_if = "<[_]>::is_empty")]
         tags: &'a [String],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        verified: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        minutes: Option<u32>,
+        /// Plain points only: the serializer would turn tables into [[question.points]].
         #[serde(skip_serializing_if = "<[_]>::is_empty")]
-        points: &'a [String],
+        points: &'a [Point],
     }
-    let doc = File {
+    #[derive(serde::Serialize)]
+    struct Rest<'a> {
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        red_flags: &'a [String],
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        follow_ups: &'a [String],
+    }
+    let mut out = toml::to_string_pretty(&File {
         deck: Head {
             id: &deck.id,
             title: &deck.title,
             guidance: deck.guidance.as_deref(),
+            minutes: deck.minutes,
         },
-        question: deck
-            .questions
-            .iter()
-            .map(|q| Q {
-                id: &q.id,
-                section: &q.section,
-                prompt: &q.prompt,
-                tags: &q.tags,
-                points: &q.points,
-            })
-            .collect(),
-    };
-    Ok(toml::to_string_pretty(&doc)?)
+    })?;
+    for q in &deck.questions {
+        let tables = q.points.iter().any(|p| !p.is_plain());
+        out.push_str("\n[[question]]\n");
+        out.push_str(&toml::to_string_pretty(&Q {
+            id: &q.id,
+            section: &q.section,
+            prompt: &q.prompt,
+            tags: &q.tags,
+            verified: q.verified.as_deref(),
+            minutes: q.minutes,
+            points: if tables { &[] } else { &q.points },
+        })?);
+        if tables {
+            out.push_str("points = [\n");
+            for p in &q.points {
+                out.push_str(&format!("    {},\n", inline_point(p)));
+            }
+            out.push_str("]\n");
+        }
+        out.push_str(&toml::to_string_pretty(&Rest {
+            red_flags: &q.red_flags,
+            follow_ups: &q.follow_ups,
+        })?);
+    }
+    Ok(out)
+}
+
+/// A point as TOML: its text, or `{ key = "...", detail = "...", must = true }`.
+fn inline_point(p: &Point) -> String {
+    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    if p.is_plain() {
+        return quote(&p.key);
+    }
+    let mut parts = vec![format!("key = {}", quote(&p.key))];
+    if let Some(d) = &p.detail {
+        parts.push(format!("detail = {}", quote(d)));
+    }
+    if p.must {
+        parts.push("must = true".into());
+    }
+    format!("{{ {} }}", parts.join(", "))
 }
 
 #[cfg(test)]
@@ -585,7 +840,7 @@ prompt = "Explain the GC."
         let d = parse(OK).unwrap();
         assert_eq!(d.id, "go");
         assert_eq!(d.questions.len(), 2);
-        assert_eq!(d.questions[0].points, ["a", "b", "c"]);
+        assert_eq!(d.questions[0].points, ["a", "b", "c"].map(Point::plain));
         assert_eq!(
             d.questions[1].section, "Go",
             "section defaults to the deck title"
@@ -607,7 +862,7 @@ prompt = "Explain the GC."
             errs,
             [
                 "t.toml:9:10: question \"gmp\": prompt is empty: write some text",
-                "t.toml:10:1: question \"gmp\": unknown key \"promt\": allowed keys are id, section, prompt, tags, points",
+                "t.toml:10:1: question \"gmp\": unknown key \"promt\": allowed keys are id, section, prompt, tags, points, red_flags, follow_ups, verified, minutes",
                 "t.toml:11:8: question \"gmp\": tags must be an array of strings, not string",
                 "t.toml:15:6: question \"gmp\": duplicate id (first used on line 7): give each question its own id",
             ]
@@ -666,6 +921,169 @@ prompt = "Explain the GC."
         assert_eq!(errs.len(), 2, "{errs:?}");
         assert!(errs[0].contains("[deck] has no title"));
         assert!(errs[1].contains("no questions"));
+    }
+
+    const RUBRIC: &str = r#"
+[deck]
+id = "go"
+title = "Go"
+minutes = 4
+
+[[question]]
+id = "gmp"
+prompt = "Explain GMP."
+verified = "Go 1.26"
+minutes = 5
+points = [
+  { key = "G, M and P", detail = "G = goroutine, M = OS thread, P = logical processor", must = true },
+  { key = "Why P exists", detail = "a local run queue per P" },
+  "a plain string is still a point",
+]
+red_flags = ["Says goroutines map 1:1 to OS threads"]
+follow_ups = ["What happens to the P when its M blocks?"]
+"#;
+
+    #[test]
+    fn rubric_fields_parse() {
+        let d = parse(RUBRIC).unwrap();
+        assert_eq!(d.minutes, Some(4));
+        let q = &d.questions[0];
+        assert_eq!(
+            q.points,
+            [
+                Point {
+                    key: "G, M and P".into(),
+                    detail: Some("G = goroutine, M = OS thread, P = logical processor".into()),
+                    must: true
+                },
+                Point {
+                    key: "Why P exists".into(),
+                    detail: Some("a local run queue per P".into()),
+                    must: false
+                },
+                Point::plain("a plain string is still a point"),
+            ]
+        );
+        assert_eq!(q.red_flags, ["Says goroutines map 1:1 to OS threads"]);
+        assert_eq!(q.follow_ups.len(), 1);
+        assert_eq!(q.verified.as_deref(), Some("Go 1.26"));
+        assert_eq!(q.minutes, Some(5));
+        // Written back and read again: the same deck, tables only where needed.
+        let text = to_toml(&d).unwrap();
+        assert!(
+            text.contains("\"a plain string is still a point\",\n"),
+            "{text}"
+        );
+        assert!(text.contains("must = true }"), "{text}");
+        assert_eq!(parse(&text).unwrap(), d);
+        // A plain bank writes no table at all.
+        let plain = parse(OK).unwrap();
+        assert!(!to_toml(&plain).unwrap().contains('{'));
+        assert_eq!(parse(&to_toml(&plain).unwrap()).unwrap(), plain);
+    }
+
+    #[test]
+    fn rubric_limits_are_located() {
+        let one = |from: &str, to: &str| {
+            assert!(RUBRIC.contains(from), "{from}");
+            parse(&RUBRIC.replace(from, to)).unwrap_err()
+        };
+        let long = "k".repeat(61);
+        assert_eq!(
+            one("key = \"Why P exists\"", &format!("key = \"{long}\"")),
+            [
+                "t.toml:14:11: question \"gmp\": a point's key has 61 characters: keep it to 60, a headline, and put the rest in detail"
+            ]
+        );
+        let ok_key = "k".repeat(60);
+        assert!(parse(&RUBRIC.replace("Why P exists", &ok_key)).is_ok());
+        let detail = "d".repeat(201);
+        assert_eq!(
+            one("a local run queue per P", &detail),
+            [
+                "t.toml:14:36: question \"gmp\": a point's detail has 201 characters: keep it to 200, or split the point"
+            ]
+        );
+        assert_eq!(
+            one(", must = true }", " }"),
+            [
+                "t.toml:12:10: question \"gmp\": 0 musts: a question with table points marks 1 or 2 of them must = true (what an answer fails without)"
+            ]
+        );
+        assert_eq!(
+            one(
+                "local run queue per P\" }",
+                "local run queue per P\", must = true },\n  { key = \"x\", must = true }"
+            ),
+            [
+                "t.toml:12:10: question \"gmp\": 3 musts: a question with table points marks 1 or 2 of them must = true (what an answer fails without)"
+            ]
+        );
+        assert_eq!(
+            one("must = true", "must = \"yes\""),
+            ["t.toml:13:96: question \"gmp\": must must be true or false, not string"]
+        );
+        assert_eq!(
+            one("{ key = \"Why P exists\",", "{ kee = \"Why P exists\","),
+            [
+                "t.toml:14:5: question \"gmp\": unknown key \"kee\" in a point: allowed keys are key, detail, must",
+                "t.toml:14:3: question \"gmp\": a point table has no key: add key = \"a headline\"",
+            ]
+        );
+        let flags = format!("red_flags = [{}]", ["\"r\""; 6].join(", "));
+        assert_eq!(
+            one(
+                "red_flags = [\"Says goroutines map 1:1 to OS threads\"]",
+                &flags
+            ),
+            ["t.toml:17:13: question \"gmp\": 6 red flags: keep at most 5"]
+        );
+        let ups = format!("follow_ups = [{}]", ["\"f\""; 4].join(", "));
+        assert_eq!(
+            one(
+                "follow_ups = [\"What happens to the P when its M blocks?\"]",
+                &ups
+            ),
+            ["t.toml:18:14: question \"gmp\": 4 follow-ups: keep at most 3"]
+        );
+        assert_eq!(
+            one("minutes = 5", "minutes = 61"),
+            ["t.toml:11:11: question \"gmp\": minutes = 61: use a whole number from 1 to 60"]
+        );
+        assert_eq!(
+            one("minutes = 4", "minutes = 0"),
+            ["t.toml:5:11: minutes = 0: use a whole number from 1 to 60"]
+        );
+        assert_eq!(
+            one("minutes = 5", "minutes = 2.5"),
+            [
+                "t.toml:11:11: question \"gmp\": minutes must be a whole number from 1 to 60, not float"
+            ]
+        );
+        assert_eq!(
+            one("verified = \"Go 1.26\"", "verified = \" \""),
+            ["t.toml:10:12: question \"gmp\": verified is empty: write some text"]
+        );
+        assert_eq!(
+            one("minutes = 5", "timebox = 5"),
+            [
+                "t.toml:11:1: question \"gmp\": unknown key \"timebox\": allowed keys are id, section, prompt, tags, points, red_flags, follow_ups, verified, minutes"
+            ]
+        );
+        assert_eq!(
+            one(
+                "\"a plain string is still a point\"",
+                &format!("\"{}\"", "p".repeat(61))
+            ),
+            [
+                "t.toml:15:3: question \"gmp\": a point has 61 characters: beside table points a plain string is a key, so keep it to 60 or make it { key, detail }"
+            ]
+        );
+        // A plain string point has no length limit and needs no must: the old format holds.
+        let plain = RUBRIC
+            .replace("{ key = \"G, M and P\", detail = \"G = goroutine, M = OS thread, P = logical processor\", must = true }", &format!("\"{}\"", "p".repeat(300)))
+            .replace("{ key = \"Why P exists\", detail = \"a local run queue per P\" }", "\"two\"");
+        assert!(parse(&plain).is_ok(), "{:?}", parse(&plain));
     }
 
     mod fuzz {

@@ -31,22 +31,32 @@ pub fn fingerprint() -> &'static str {
     &FINGERPRINT
 }
 
-/// A digest of what import writes for a question (its text, tags, points and place).
+/// A digest of what import writes for a question (its text, tags, points and place, and its
+/// rubric fields). A question without rubric fields digests as it did before they existed.
 pub fn digest(q: &QuestionRow) -> String {
-    let json = |v: &[String]| serde_json::to_string(v).unwrap_or_default();
-    let (tags, points) = (json(&q.tags), json(&q.points));
+    let tags = serde_json::to_string(&q.tags).unwrap_or_default();
+    let points = serde_json::to_string(&q.points).unwrap_or_default();
     let position = q.position.to_string();
-    format!(
-        "{:016x}",
-        fnv(&[
-            q.deck_id.as_bytes(),
-            q.section.as_bytes(),
-            q.prompt.as_bytes(),
-            tags.as_bytes(),
-            points.as_bytes(),
-            position.as_bytes(),
-        ])
-    )
+    let mut parts: Vec<&[u8]> = vec![
+        q.deck_id.as_bytes(),
+        q.section.as_bytes(),
+        q.prompt.as_bytes(),
+        tags.as_bytes(),
+        points.as_bytes(),
+        position.as_bytes(),
+    ];
+    let rubric = (!q.red_flags.is_empty()
+        || !q.follow_ups.is_empty()
+        || q.verified.is_some()
+        || q.minutes.is_some())
+    .then(|| {
+        serde_json::to_string(&(&q.red_flags, &q.follow_ups, &q.verified, q.minutes))
+            .unwrap_or_default()
+    });
+    if let Some(r) = &rubric {
+        parts.push(r.as_bytes());
+    }
+    format!("{:016x}", fnv(&parts))
 }
 
 /// What an upgrade does to the questions of the built-in bank.
@@ -102,6 +112,10 @@ mod tests {
             points: vec![],
             position: 0,
             retired: false,
+            red_flags: vec![],
+            follow_ups: vec![],
+            verified: None,
+            minutes: None,
         }
     }
 
@@ -140,6 +154,11 @@ mod tests {
             ..a.clone()
         };
         assert_ne!(digest(&a), digest(&moved));
+        let flagged = QuestionRow {
+            red_flags: vec!["r".into()],
+            ..a.clone()
+        };
+        assert_ne!(digest(&a), digest(&flagged));
         assert_eq!(fingerprint().len(), 12);
     }
 }

@@ -78,6 +78,7 @@ Keys during a session (on a terminal each acts at once; from a pipe, one answer 
   a-f           tick the points you covered; Enter takes the grade they earn
                 (from a pipe: type the letters and Enter, then Enter to accept)
   -             none of the points covered
+  !1-!5         a red flag you said (after the letters: ac!1); it caps the grade at 2
   u             undo the last grade
   s             skip: the question stays due
   q, Ctrl-C     end the session with its summary";

@@ -96,7 +96,10 @@ struct BankQ {
     id: String,
     section: String,
     prompt: String,
+    /// Each point's text: a plain point's string, a table point's key.
     points: Vec<String>,
+    /// The whole question as written, for the rubric checks.
+    raw: toml::Value,
 }
 
 fn bank() -> Vec<(String, String, Vec<BankQ>)> {
@@ -121,8 +124,18 @@ fn bank() -> Vec<(String, String, Vec<BankQ>)> {
                     points: q
                         .get("points")
                         .and_then(|p| p.as_array())
-                        .map(|a| a.iter().map(|p| p.as_str().unwrap().to_string()).collect())
+                        .map(|a| {
+                            a.iter()
+                                .map(|p| {
+                                    p.as_str()
+                                        .or_else(|| p["key"].as_str())
+                                        .unwrap()
+                                        .to_string()
+                                })
+                                .collect()
+                        })
                         .unwrap_or_default(),
+                    raw: q.clone(),
                 })
                 .collect();
             (
@@ -272,6 +285,87 @@ fn every_question_has_three_to_six_short_points() {
                     !p.trim().is_empty() && !p.contains('\n'),
                     "{deck_id}/{}: empty or multi-line point",
                     q.id
+                );
+            }
+        }
+    }
+}
+
+/// The rubric rules (product.md, "Bank format"), on every question that uses them: a question
+/// with table points has 1-2 musts, short keys and details; red flags, follow-ups, `verified`
+/// and time boxes keep their limits. A plain-string question (the format before the rubric)
+/// passes as it is.
+#[test]
+fn the_rubric_rules_hold_wherever_the_bank_uses_them() {
+    let one_line = |s: &str| !s.trim().is_empty() && !s.contains('\n');
+    for f in std::fs::read_dir(root().join("bank")).unwrap() {
+        let f = f.unwrap().path();
+        let doc: toml::Table = toml::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+        if let Some(m) = doc["deck"].get("minutes") {
+            assert!(
+                (1..=60).contains(&m.as_integer().unwrap()),
+                "{f:?}: deck minutes {m}"
+            );
+        }
+    }
+    for (deck_id, _, qs) in bank() {
+        for q in qs {
+            let at = format!("{deck_id}/{}", q.id);
+            let points = q
+                .raw
+                .get("points")
+                .and_then(|p| p.as_array())
+                .cloned()
+                .unwrap_or_default();
+            let tables: Vec<&toml::Table> = points.iter().filter_map(|p| p.as_table()).collect();
+            if !tables.is_empty() {
+                let musts = tables
+                    .iter()
+                    .filter(|t| t.get("must").and_then(|m| m.as_bool()) == Some(true))
+                    .count();
+                assert!((1..=2).contains(&musts), "{at}: {musts} musts");
+                for p in points.iter().filter_map(|p| p.as_str()) {
+                    assert!(
+                        p.chars().count() <= 60,
+                        "{at}: a plain key beside tables: {p:?}"
+                    );
+                }
+                for t in &tables {
+                    let key = t["key"].as_str().unwrap();
+                    assert!(
+                        one_line(key) && key.chars().count() <= 60,
+                        "{at}: key {key:?}"
+                    );
+                    if let Some(d) = t.get("detail") {
+                        let d = d.as_str().unwrap();
+                        assert!(
+                            one_line(d) && d.chars().count() <= 200,
+                            "{at}: detail {d:?}"
+                        );
+                    }
+                    assert!(
+                        t.keys()
+                            .all(|k| ["key", "detail", "must"].contains(&k.as_str())),
+                        "{at}: unknown key in a point"
+                    );
+                }
+            }
+            for (name, max) in [("red_flags", 5), ("follow_ups", 3)] {
+                if let Some(list) = q.raw.get(name) {
+                    let list = list.as_array().unwrap();
+                    assert!(list.len() <= max, "{at}: {} {name}", list.len());
+                    for item in list {
+                        assert!(one_line(item.as_str().unwrap()), "{at}: {name} {item}");
+                    }
+                }
+            }
+            if let Some(v) = q.raw.get("verified") {
+                assert!(one_line(v.as_str().unwrap()), "{at}: verified");
+            }
+            if let Some(m) = q.raw.get("minutes") {
+                assert!(
+                    (1..=60).contains(&m.as_integer().unwrap()),
+                    "{at}: minutes {m}"
                 );
             }
         }

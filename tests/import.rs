@@ -69,7 +69,7 @@ fn three_mistakes_in_two_files_are_all_located_and_nothing_is_written() {
     assert_eq!(
         lines,
         [
-            "bank/a.toml:14:1: question \"two\": unknown key \"promt\": allowed keys are id, section, prompt, tags, points",
+            "bank/a.toml:14:1: question \"two\": unknown key \"promt\": allowed keys are id, section, prompt, tags, points, red_flags, follow_ups, verified, minutes",
             "bank/b.toml:7:10: question \"q\": prompt is empty: write some text",
             "bank/b.toml:10:6: question \"q\": duplicate id (first used on line 6): give each question its own id",
             "rehearse: 3 problems in the bank: nothing was imported; fix them and run again",
@@ -243,7 +243,7 @@ fn a_database_from_a_newer_rehearse_is_refused_untouched() {
     s.sql().pragma_update(None, "user_version", 99).unwrap();
     let before = s.snapshot();
     s.rehearse(NOW).arg("import").assert().code(1).stderr(predicate::str::contains(
-        "was written by a newer rehearse (schema version 99, this one knows 5): upgrade rehearse",
+        "was written by a newer rehearse (schema version 99, this one knows 6): upgrade rehearse",
     ));
     assert_eq!(s.snapshot(), before);
 }

@@ -103,7 +103,18 @@ fn every_point_of_the_bank_fits_and_no_word_is_cut() {
     let total = texts.len().to_string();
     let mut words: Vec<String> = Vec::new();
     for (prompt, points) in &texts {
-        let points: Vec<String> = serde_json::from_str(points).unwrap();
+        // A point is its text, or {"key", "detail", "must"}: the key and the detail are shown.
+        let points: Vec<serde_json::Value> = serde_json::from_str(points).unwrap();
+        let points: Vec<String> = points
+            .iter()
+            .flat_map(|p| match p.as_str() {
+                Some(s) => vec![s.to_string()],
+                None => ["key", "detail"]
+                    .iter()
+                    .filter_map(|k| p[k].as_str().map(str::to_string))
+                    .collect(),
+            })
+            .collect();
         for t in std::iter::once(prompt).chain(&points) {
             words.extend(t.split_whitespace().map(str::to_string));
         }
@@ -399,4 +410,178 @@ fn on_a_terminal_single_keys_act_at_once_and_the_terminal_is_restored() {
             Ok((r.get(0)?, r.get(1)?))
         });
     assert_eq!(rows, [(3, Some("[1,3,4]".to_string())), (4, None)]);
+}
+
+const RUBRIC: &str = r#"[deck]
+id = "team"
+title = "Team Go"
+
+[[question]]
+id = "gmp"
+section = "Scheduler"
+prompt = "Explain the GMP model (G, M, P). What does each component do and why does P exist between G and M?"
+points = [
+  { key = "G, M and P", detail = "G = goroutine (its stack and status), M = OS thread, P = logical processor holding a local run queue and an mcache", must = true },
+  { key = "Why P exists", detail = "scheduling and small allocations need no global lock" },
+  { key = "Syscall hand-off", detail = "a blocked M hands its P to another M, so queued goroutines keep running", must = true },
+  "GOMAXPROCS sets the number of Ps",
+]
+red_flags = ["Says goroutines map 1:1 to OS threads", "Says a goroutine blocked in a syscall blocks every goroutine"]
+"#;
+
+/// A rubric question revealed and graded from letters with a red flag: keys as the checklist,
+/// each detail beneath with the hanging indent, musts marked in words, red flags numbered.
+#[test]
+fn a_rubric_question_at_60_80_and_120_columns() {
+    for width in WIDTHS {
+        let s = Sandbox::new();
+        s.write("team.toml", RUBRIC);
+        s.rehearse(DAY0)
+            .args(["import", "team.toml"])
+            .assert()
+            .success();
+        let text = run(
+            &s,
+            DAY0,
+            width,
+            &["review"],
+            "
+abd!1
+
+",
+        );
+        assert_fits("rubric", &text, width);
+        insta::assert_snapshot!(format!("review_rubric_{width}"), text);
+        // In colour the detail is dimmed and the red flags red; nothing else changes.
+        let s = Sandbox::new();
+        s.write("team.toml", RUBRIC);
+        s.rehearse(DAY0)
+            .args(["import", "team.toml"])
+            .assert()
+            .success();
+        let coloured = run(
+            &s,
+            DAY0,
+            width,
+            &["--color", "always", "review"],
+            "
+abd!1
+
+",
+        );
+        assert!(
+            coloured.contains("\x1b[2m     scheduling and small"),
+            "{coloured}"
+        );
+        assert!(coloured.contains("\x1b[31mSays goroutines"), "{coloured}");
+        let mut plain = String::new();
+        let mut chars = coloured.chars();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' {
+                for c in chars.by_ref() {
+                    if c == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                plain.push(c);
+            }
+        }
+        assert_eq!(plain, text, "colour only styles the text at {width}");
+    }
+}
+
+/// On a terminal, `!` and a number tick a red flag beside the letters, shown under the prompt;
+/// Enter takes the capped grade, and the red flag is logged.
+#[test]
+fn on_a_terminal_bang_and_a_number_tick_a_red_flag() {
+    use std::io::{Read, Write};
+    use std::sync::{Arc, Mutex};
+    let s = Sandbox::new();
+    s.write("team.toml", RUBRIC);
+    s.rehearse(DAY0)
+        .args(["import", "team.toml"])
+        .assert()
+        .success();
+    let bin = env!("CARGO_BIN_EXE_rehearse");
+    let mut child = std::process::Command::new("script")
+        .args(["-qfec", &format!("{bin} review --limit 1"), "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", s.dir.path())
+        .env("REHEARSE_DB", s.db())
+        .env("REHEARSE_NOW", DAY0)
+        .env("REHEARSE_ANSWER_MS", "1000")
+        .env("TZ", "UTC")
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("`script` (util-linux) runs the review on a pseudo-terminal");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let seen = Arc::new(Mutex::new(String::new()));
+    let reader = {
+        let seen = seen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        })
+    };
+    // Waits until `text` has been printed; a guard against a hang, not a timing.
+    let wait = |text: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !seen.lock().unwrap().contains(text) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "never saw {text:?} in:\n{}",
+                seen.lock().unwrap()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    let mut key = |k: &str| {
+        stdin.write_all(k.as_bytes()).unwrap();
+        stdin.flush().unwrap();
+    };
+    wait("quit > ");
+    key(" ");
+    wait("(e.g. abd!1) > ");
+    for (k, shown) in [
+        ("a", "a (Enter accepts)"),
+        ("c", "a c (Enter accepts)"),
+        ("!", "a c ! (Enter accepts)"),
+        ("2", "a c !2 (Enter accepts)"),
+    ] {
+        key(k);
+        wait(shown);
+    }
+    key("\r");
+    wait("Saved:");
+    wait("[drill, 1 left]");
+    key("q");
+    wait("Session over");
+    assert!(child.wait().unwrap().success());
+    reader.join().unwrap();
+    let text = seen.lock().unwrap().clone();
+    assert!(
+        text.contains("Covered 2 of 4: grade 2") && text.contains("Red flag 2 said: at most 2."),
+        "{text}"
+    );
+    let rows: Vec<(i64, Option<String>, Option<String>)> = s.rows(
+        "SELECT grade, missed, red_flags FROM review_log ORDER BY id",
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    );
+    assert_eq!(
+        rows,
+        [(2, Some("[1,3]".to_string()), Some("[1]".to_string()))]
+    );
 }

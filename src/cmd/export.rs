@@ -218,6 +218,7 @@ fn deck_toml(deck: &backup::Deck, questions: &[backup::Question]) -> Result<Stri
         id: deck.id.clone(),
         title: deck.title.clone(),
         guidance: deck.guidance.clone(),
+        minutes: deck.minutes,
         questions: questions
             .iter()
             .filter(|q| q.deck == deck.id && !q.retired)
@@ -231,6 +232,10 @@ fn deck_toml(deck: &backup::Deck, questions: &[backup::Question]) -> Result<Stri
                 prompt: q.prompt.clone(),
                 tags: q.tags.clone(),
                 points: q.points.clone(),
+                red_flags: q.red_flags.clone(),
+                follow_ups: q.follow_ups.clone(),
+                verified: q.verified.clone(),
+                minutes: q.minutes,
             })
             .collect(),
     };

@@ -229,6 +229,10 @@ pub fn question_rows(deck: &Deck) -> impl Iterator<Item = QuestionRow> + '_ {
         points: q.points.clone(),
         position: i as i64,
         retired: false,
+        red_flags: q.red_flags.clone(),
+        follow_ups: q.follow_ups.clone(),
+        verified: q.verified.clone(),
+        minutes: q.minutes,
     })
 }
 
@@ -259,6 +263,7 @@ fn plan_and_write(
             title: deck.title.clone(),
             guidance: deck.guidance.clone(),
             position,
+            minutes: deck.minutes,
         };
         if existing.as_ref() != Some(&row) {
             plan.decks.push(row);

@@ -38,7 +38,16 @@ pub fn run(args: &ShowArgs, env: &Env, out: &mut impl Write) -> Result<()> {
             section: &'a str,
             prompt: &'a str,
             tags: &'a [String],
-            points: &'a [String],
+            points: &'a [points::Point],
+            #[serde(skip_serializing_if = "<[_]>::is_empty")]
+            red_flags: &'a [String],
+            #[serde(skip_serializing_if = "<[_]>::is_empty")]
+            follow_ups: &'a [String],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            verified: Option<&'a str>,
+            /// The time box in force: the question's, else its deck's.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            minutes: Option<u32>,
             guidance: Option<&'a str>,
             state: Option<State<'a>>,
             suspended: bool,
@@ -55,6 +64,10 @@ pub fn run(args: &ShowArgs, env: &Env, out: &mut impl Write) -> Result<()> {
             prompt: &q.prompt,
             tags: &q.tags,
             points: &q.points,
+            red_flags: &q.red_flags,
+            follow_ups: &q.follow_ups,
+            verified: q.verified.as_deref(),
+            minutes: q.minutes.or(card.deck_minutes),
             guidance: card.guidance.as_deref(),
             state: card.state.as_ref().map(|s| State {
                 n: s.n,
@@ -75,7 +88,8 @@ pub fn run(args: &ShowArgs, env: &Env, out: &mut impl Write) -> Result<()> {
         return Ok(());
     }
     print_card(&card, &marks(&card, leech, env.today).join(", "), out)?;
-    print_history(&history, out)
+    let musts: Vec<bool> = card.question.points.iter().map(|p| p.must).collect();
+    print_history(&history, &musts, out)
 }
 
 /// The full id `given` names: itself, or the one question whose part after the deck it is.
@@ -109,6 +123,17 @@ fn print_card(card: &Card, marks: &str, out: &mut impl Write) -> Result<()> {
     if !q.tags.is_empty() {
         writeln!(out, "Tags:     {}", one_line(&q.tags.join(", ")))?;
     }
+    if let Some(v) = &q.verified {
+        writeln!(out, "Verified: {}", one_line(v))?;
+    }
+    if let Some(m) = q.minutes.or(card.deck_minutes) {
+        let whose = if q.minutes.is_some() {
+            ""
+        } else {
+            " (the deck's)"
+        };
+        writeln!(out, "Time box: {m} min{whose}")?;
+    }
     writeln!(out, "State:    {}", state_line(card.state.as_ref()))?;
     writeln!(out, "\n{}\n", q.prompt)?;
     if q.points.is_empty() {
@@ -119,7 +144,19 @@ fn print_card(card: &Card, marks: &str, out: &mut impl Write) -> Result<()> {
     } else {
         writeln!(out, "Points:")?;
         for (i, p) in q.points.iter().enumerate() {
-            writeln!(out, "  {}) {}", points::label(i), one_line(p))?;
+            let must = if p.must { " (must)" } else { "" };
+            writeln!(out, "  {}) {}{must}", points::label(i), one_line(&p.key))?;
+            if let Some(d) = &p.detail {
+                writeln!(out, "     {}", one_line(d))?;
+            }
+        }
+    }
+    for (title, list) in [("Red flags", &q.red_flags), ("Follow-ups", &q.follow_ups)] {
+        if !list.is_empty() {
+            writeln!(out, "{title}:")?;
+            for (i, s) in list.iter().enumerate() {
+                writeln!(out, "  {}. {}", i + 1, one_line(s))?;
+            }
         }
     }
     Ok(())
@@ -143,7 +180,7 @@ fn state_line(s: Option<&StateRow>) -> String {
     }
 }
 
-fn print_history(history: &[Log], out: &mut impl Write) -> Result<()> {
+fn print_history(history: &[Log], musts: &[bool], out: &mut impl Write) -> Result<()> {
     if history.is_empty() {
         writeln!(out, "\nHistory: none yet.")?;
         return Ok(());
@@ -162,14 +199,29 @@ fn print_history(history: &[Log], out: &mut impl Write) -> Result<()> {
         let missed = match &l.missed {
             Some(m) if !m.is_empty() => {
                 let labels: String = m.iter().map(|&i| points::label(i)).collect();
-                format!("  missed {labels}")
+                let must: String = points::musts_missed(m, musts)
+                    .into_iter()
+                    .map(points::label)
+                    .collect();
+                if must.is_empty() {
+                    format!("  missed {labels}")
+                } else {
+                    format!("  missed {labels} (must {must})")
+                }
             }
             Some(_) => "  all points covered".to_string(),
             None => String::new(),
         };
+        let flags = match &l.red_flags {
+            Some(f) if !f.is_empty() => {
+                let n: Vec<String> = f.iter().map(|i| format!("!{}", i + 1)).collect();
+                format!("  red flag {}", n.join(" "))
+            }
+            _ => String::new(),
+        };
         writeln!(
             out,
-            "  {}  {:<6}  grade {}  {:>6.1} s{after}{missed}",
+            "  {}  {:<6}  grade {}  {:>6.1} s{after}{missed}{flags}",
             l.day,
             l.kind,
             l.grade,

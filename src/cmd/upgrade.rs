@@ -155,6 +155,7 @@ fn deck_rows(store: &Store, decks: &[Deck]) -> Result<Vec<DeckRow>> {
             title: d.title.clone(),
             guidance: d.guidance.clone(),
             position,
+            minutes: d.minutes,
         };
         if existing.as_ref() != Some(&row) {
             rows.push(row);

@@ -68,8 +68,14 @@ impl<R: BufRead> Input<R> {
     }
 
     /// The next answer as a line (without its line break); `None` at the end of input, or on
-    /// Ctrl-C / Ctrl-D at a terminal. `points` is how many point letters may be ticked now.
-    pub fn read(&mut self, points: usize, out: &mut impl Write) -> io::Result<Option<String>> {
+    /// Ctrl-C / Ctrl-D at a terminal. `points` is how many point letters may be ticked now,
+    /// `flags` how many red flags (`!` and a number) may be.
+    pub fn read(
+        &mut self,
+        points: usize,
+        flags: usize,
+        out: &mut impl Write,
+    ) -> io::Result<Option<String>> {
         match self {
             Input::Lines(r) => {
                 // Bytes, not a String: a line that is not UTF-8 gets the hint, not an abort.
@@ -83,7 +89,7 @@ impl<R: BufRead> Input<R> {
                 if let Some(p) = pending.pop_front() {
                     return Ok(Some(p));
                 }
-                let Some((line, accept)) = read_keys(points, out)? else {
+                let Some((line, accept)) = read_keys(points, flags, out)? else {
                     return Ok(None);
                 };
                 // Ticks and Enter: the letters, then the Enter that accepts what they offer.
@@ -109,34 +115,97 @@ enum Step {
     Ignore,
 }
 
-/// Keys turned into answers; `points` letters may be ticked (0 before the points are shown).
+/// Keys turned into answers; `points` letters may be ticked (0 before the points are shown),
+/// and `flags` red flags, each as `!` and its number.
 struct Ticker {
     points: usize,
     ticks: BTreeSet<usize>,
+    flags: usize,
+    /// Red flags said (0-based).
+    said: BTreeSet<usize>,
+    /// `!` was pressed: the next digit names a red flag.
+    bang: bool,
     ticking: bool,
 }
 
 impl Ticker {
+    fn new(points: usize, flags: usize) -> Ticker {
+        Ticker {
+            points,
+            ticks: BTreeSet::new(),
+            flags: if points > 0 { flags } else { 0 },
+            said: BTreeSet::new(),
+            bang: false,
+            ticking: false,
+        }
+    }
+
+    /// The answer the ticks so far stand for, as a pipe would type it ("ac!1").
+    fn answer(&self) -> String {
+        let mut line: String = self
+            .ticks
+            .iter()
+            .map(|&i| crate::points::label(i))
+            .collect();
+        if line.is_empty() {
+            line.push('-');
+        }
+        for i in &self.said {
+            line.push_str(&format!("!{}", i + 1));
+        }
+        line
+    }
+
+    fn show(&self) -> Step {
+        let mut shown: Vec<String> = self
+            .ticks
+            .iter()
+            .map(|&i| crate::points::label(i).to_string())
+            .collect();
+        if shown.is_empty() {
+            shown.push("none".into());
+        }
+        shown.extend(self.said.iter().map(|i| format!("!{}", i + 1)));
+        if self.bang {
+            shown.push("!".into());
+        }
+        Step::Show(format!("{} (Enter accepts)", shown.join(" ")))
+    }
+
     fn press(&mut self, key: KeyEvent) -> Step {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let tick = |c: char| {
             crate::points::index(c.to_ascii_lowercase())
                 .filter(|&i| self.points > 0 && i < self.points && !matches!(c, 'q' | 's' | 'u'))
         };
+        if self.bang {
+            self.bang = false;
+            let flag = match key.code {
+                KeyCode::Char(c) => c.to_digit(10).map(|d| d as usize),
+                _ => None,
+            };
+            if let Some(n) = flag.filter(|&n| (1..=self.flags).contains(&n)) {
+                if !self.said.remove(&(n - 1)) {
+                    self.said.insert(n - 1);
+                }
+                return self.show();
+            }
+        }
         match key.code {
             KeyCode::Char('c' | 'd') if ctrl => Step::End,
-            KeyCode::Enter | KeyCode::Char(' ') if self.ticking => {
-                if self.ticks.is_empty() {
-                    return Step::Line("-".into(), true);
-                }
-                let letters = self.ticks.iter().map(|&i| crate::points::label(i));
-                Step::Line(letters.collect(), true)
+            KeyCode::Enter | KeyCode::Char(' ') if self.ticking => Step::Line(self.answer(), true),
+            // A red flag said: its number follows.
+            KeyCode::Char('!') if self.flags > 0 => {
+                self.bang = true;
+                self.ticking = true;
+                self.show()
             }
             KeyCode::Enter | KeyCode::Char(' ') => Step::Line(String::new(), false),
             // None covered: the grade that earns, at once.
             KeyCode::Char('-') if self.points > 0 => Step::Line("-".into(), true),
             KeyCode::Backspace | KeyCode::Esc if self.ticking => {
                 self.ticks.clear();
+                self.said.clear();
                 self.ticking = false;
                 Step::Show(String::new())
             }
@@ -146,17 +215,7 @@ impl Ticker {
                     self.ticks.insert(i);
                 }
                 self.ticking = true;
-                let ticked: Vec<String> = self
-                    .ticks
-                    .iter()
-                    .map(|&i| crate::points::label(i).to_string())
-                    .collect();
-                let ticked = if ticked.is_empty() {
-                    "none".to_string()
-                } else {
-                    ticked.join(" ")
-                };
-                Step::Show(format!("{ticked} (Enter accepts)"))
+                self.show()
             }
             KeyCode::Char(c) => Step::Line(c.to_string(), false),
             _ => Step::Ignore,
@@ -166,12 +225,12 @@ impl Ticker {
 
 /// One key (or, while ticking points, keys up to Enter), as the line it stands for, and
 /// whether an Enter accepting the offered grade follows.
-fn read_keys(points: usize, out: &mut impl Write) -> io::Result<Option<(String, bool)>> {
-    let mut ticker = Ticker {
-        points,
-        ticks: BTreeSet::new(),
-        ticking: false,
-    };
+fn read_keys(
+    points: usize,
+    flags: usize,
+    out: &mut impl Write,
+) -> io::Result<Option<(String, bool)>> {
+    let mut ticker = Ticker::new(points, flags);
     // The ticks get a line of their own under the prompt, redrawn in place: a line that
     // never wraps can always be redrawn.
     let mut below = false;
@@ -235,11 +294,11 @@ mod tests {
     use super::*;
 
     fn keys(points: usize, keys: &[KeyCode]) -> Vec<Step> {
-        let mut t = Ticker {
-            points,
-            ticks: BTreeSet::new(),
-            ticking: false,
-        };
+        flag_keys(points, 0, keys)
+    }
+
+    fn flag_keys(points: usize, flags: usize, keys: &[KeyCode]) -> Vec<Step> {
+        let mut t = Ticker::new(points, flags);
         keys.iter()
             .map(|&k| t.press(KeyEvent::new(k, KeyModifiers::NONE)))
             .collect()
@@ -259,11 +318,7 @@ mod tests {
         assert_eq!(keys(5, &[Char('q')]), [line("q", false)]);
         assert_eq!(keys(3, &[Char('s')]), [line("s", false)]);
         assert_eq!(keys(3, &[Left]), [Step::Ignore]);
-        let mut t = Ticker {
-            points: 3,
-            ticks: BTreeSet::new(),
-            ticking: false,
-        };
+        let mut t = Ticker::new(3, 0);
         assert_eq!(
             t.press(KeyEvent::new(Char('c'), KeyModifiers::CONTROL)),
             Step::End
@@ -295,5 +350,38 @@ mod tests {
             keys(3, &[Char('b'), Backspace, Enter])[1..],
             [Step::Show(String::new()), line("", false)]
         );
+    }
+
+    #[test]
+    fn bang_and_a_number_say_a_red_flag() {
+        use KeyCode::*;
+        let steps = flag_keys(3, 2, &[Char('a'), Char('!'), Char('2'), Char('c'), Enter]);
+        assert_eq!(
+            steps,
+            [
+                Step::Show("a (Enter accepts)".into()),
+                Step::Show("a ! (Enter accepts)".into()),
+                Step::Show("a !2 (Enter accepts)".into()),
+                Step::Show("a c !2 (Enter accepts)".into()),
+                line("ac!2", true),
+            ]
+        );
+        // A red flag alone: nothing covered, the flag said; pressed twice, taken back.
+        assert_eq!(
+            flag_keys(3, 2, &[Char('!'), Char('1'), Enter])[2],
+            line("-!1", true)
+        );
+        assert_eq!(
+            flag_keys(3, 2, &[Char('!'), Char('1'), Char('!'), Char('1'), Enter])[4],
+            line("-", true)
+        );
+        // A number past the red flags is not one, and grades; without red flags `!` is a key.
+        assert_eq!(
+            flag_keys(3, 2, &[Char('!'), Char('3')])[1],
+            line("3", false)
+        );
+        assert_eq!(flag_keys(3, 0, &[Char('!')]), [line("!", false)]);
+        // Before the points are shown, no red flag either.
+        assert_eq!(flag_keys(0, 2, &[Char('!')]), [line("!", false)]);
     }
 }

@@ -110,6 +110,10 @@ pub enum Role {
     Key,
     /// The grade legend and other help text.
     Legend,
+    /// A point's detail under its key: there to read, not to check.
+    Detail,
+    /// A red flag: a misconception that fails an answer.
+    Flag,
     /// Deck and section in a header.
     Heading,
     /// A question that is late, or keeps failing.
@@ -128,7 +132,8 @@ fn style(role: Role) -> anstyle::Style {
     match role {
         Role::Prompt => Style::new().bold(),
         Role::Key => fg(AnsiColor::Cyan).bold(),
-        Role::Legend => Style::new().dimmed(),
+        Role::Legend | Role::Detail => Style::new().dimmed(),
+        Role::Flag => fg(AnsiColor::Red),
         Role::Heading => fg(AnsiColor::Blue),
         Role::Late => fg(AnsiColor::Yellow),
         Role::Good => fg(AnsiColor::Green),

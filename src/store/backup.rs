@@ -13,7 +13,8 @@ fn opt_date(s: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
 }
 
 pub(super) const LOG_COLUMNS: &str = "l.reviewed_at, l.day, l.question_id, l.kind, l.grade, l.n_before, l.ef_before,
-    l.interval_before, l.due_before, l.n_after, l.ef_after, l.interval_after, l.due_after, l.answer_ms, l.missed";
+    l.interval_before, l.due_before, l.n_after, l.ef_after, l.interval_after, l.due_after, l.answer_ms, l.missed,
+    l.red_flags";
 
 pub(super) fn log_from_row(r: &rusqlite::Row) -> rusqlite::Result<Log> {
     let missed: Option<String> = r.get(14)?;
@@ -37,6 +38,9 @@ pub(super) fn log_from_row(r: &rusqlite::Row) -> rusqlite::Result<Log> {
         },
         answer_ms: r.get::<_, i64>(13)?.max(0) as u64,
         missed: missed.and_then(|m| serde_json::from_str(&m).ok()),
+        red_flags: r
+            .get::<_, Option<String>>(15)?
+            .and_then(|m| serde_json::from_str(&m).ok()),
     })
 }
 
@@ -52,6 +56,7 @@ impl Store {
                 title: d.title,
                 guidance: d.guidance,
                 position: d.position,
+                minutes: d.minutes,
             })
             .collect())
     }
@@ -60,7 +65,8 @@ impl Store {
     pub fn backup_questions(&self, decks: &[String]) -> Result<Vec<backup::Question>> {
         let sql = format!(
             "SELECT q.id, q.deck_id, q.section, q.prompt, q.tags, q.points, q.position, q.retired,
-                s.n, s.ef_milli, s.interval, s.due, s.introduced, s.last_review, q.suspended
+                s.n, s.ef_milli, s.interval, s.due, s.introduced, s.last_review, q.suspended,
+                q.red_flags, q.follow_ups, q.verified, q.minutes
              FROM question q JOIN deck d ON d.id = q.deck_id LEFT JOIN card_state s ON s.question_id = q.id
              WHERE 1{} ORDER BY d.position, q.position, q.id",
             decks_in("q.deck_id", decks, 0)
@@ -79,20 +85,27 @@ impl Store {
                     last_review: r.get(13)?,
                 }),
             };
-            let list = |i: usize| -> rusqlite::Result<Vec<String>> {
+            fn list<T: serde::de::DeserializeOwned>(
+                r: &rusqlite::Row,
+                i: usize,
+            ) -> rusqlite::Result<Vec<T>> {
                 Ok(serde_json::from_str(&r.get::<_, String>(i)?).unwrap_or_default())
-            };
+            }
             Ok(backup::Question {
                 id: r.get(0)?,
                 deck: r.get(1)?,
                 section: r.get(2)?,
                 prompt: r.get(3)?,
-                tags: list(4)?,
-                points: list(5)?,
+                tags: list(r, 4)?,
+                points: list(r, 5)?,
                 position: r.get(6)?,
                 retired: r.get(7)?,
                 suspended: r.get(14)?,
                 state,
+                red_flags: list(r, 15)?,
+                follow_ups: list(r, 16)?,
+                verified: r.get(17)?,
+                minutes: r.get(18)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -160,6 +173,7 @@ impl Store {
                 title: d.title.clone(),
                 guidance: d.guidance.clone(),
                 position: d.position,
+                minutes: d.minutes,
             })
             .collect();
         let questions: Vec<QuestionRow> = plan
@@ -174,6 +188,10 @@ impl Store {
                 points: q.points.clone(),
                 position: q.position,
                 retired: q.retired,
+                red_flags: q.red_flags.clone(),
+                follow_ups: q.follow_ups.clone(),
+                verified: q.verified.clone(),
+                minutes: q.minutes,
             })
             .collect();
         let tx = self.conn.savepoint()?;
@@ -197,8 +215,8 @@ impl Store {
             let mut st = tx.prepare(
                 "INSERT INTO review_log (reviewed_at, day, question_id, grade, kind,
                     n_before, ef_before, interval_before, due_before,
-                    n_after, ef_after, interval_after, due_after, answer_ms, missed)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                    n_after, ef_after, interval_after, due_after, answer_ms, missed, red_flags)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             )?;
             for l in &plan.log {
                 st.execute(params![
@@ -217,6 +235,10 @@ impl Store {
                     l.after.due.map(|d| d.to_string()),
                     to_sql_int(l.answer_ms),
                     l.missed.as_ref().map(serde_json::to_string).transpose()?,
+                    l.red_flags
+                        .as_ref()
+                        .map(serde_json::to_string)
+                        .transpose()?,
                 ])?;
             }
             // Lapses are derived from the log: recount them where the log or the state moved.

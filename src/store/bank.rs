@@ -1,6 +1,7 @@
 //! Decks and questions: what import reads and writes.
 
 use super::Store;
+use crate::points::Point;
 use anyhow::Result;
 use rusqlite::{OptionalExtension, params};
 
@@ -10,6 +11,7 @@ pub struct DeckRow {
     pub title: String,
     pub guidance: Option<String>,
     pub position: i64,
+    pub minutes: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,12 +22,21 @@ pub struct QuestionRow {
     pub section: String,
     pub prompt: String,
     pub tags: Vec<String>,
-    pub points: Vec<String>,
+    pub points: Vec<Point>,
     pub position: i64,
     pub retired: bool,
+    pub red_flags: Vec<String>,
+    pub follow_ups: Vec<String>,
+    pub verified: Option<String>,
+    pub minutes: Option<u32>,
 }
 
-fn json_list(raw: String) -> rusqlite::Result<Vec<String>> {
+/// The question columns `question_from_row` reads, after `q.`.
+pub(super) const QUESTION_COLUMNS: &str =
+    "q.id, q.deck_id, q.section, q.prompt, q.tags, q.points, q.position, q.retired,
+    q.red_flags, q.follow_ups, q.verified, q.minutes";
+
+fn json_list<T: serde::de::DeserializeOwned>(raw: String) -> rusqlite::Result<Vec<T>> {
     serde_json::from_str(&raw).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
     })
@@ -41,20 +52,25 @@ pub(super) fn question_from_row(r: &rusqlite::Row) -> rusqlite::Result<QuestionR
         points: json_list(r.get("points")?)?,
         position: r.get("position")?,
         retired: r.get("retired")?,
+        red_flags: json_list(r.get("red_flags")?)?,
+        follow_ups: json_list(r.get("follow_ups")?)?,
+        verified: r.get("verified")?,
+        minutes: r.get("minutes")?,
     })
 }
 
 impl Store {
     pub fn decks(&self) -> Result<Vec<DeckRow>> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT id, title, guidance, position FROM deck ORDER BY position")?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, title, guidance, position, minutes FROM deck ORDER BY position",
+        )?;
         let rows = st.query_map([], |r| {
             Ok(DeckRow {
                 id: r.get(0)?,
                 title: r.get(1)?,
                 guidance: r.get(2)?,
                 position: r.get(3)?,
+                minutes: r.get(4)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -64,7 +80,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT id, title, guidance, position FROM deck WHERE id = ?1",
+                "SELECT id, title, guidance, position, minutes FROM deck WHERE id = ?1",
                 [id],
                 |r| {
                     Ok(DeckRow {
@@ -72,6 +88,7 @@ impl Store {
                         title: r.get(1)?,
                         guidance: r.get(2)?,
                         position: r.get(3)?,
+                        minutes: r.get(4)?,
                     })
                 },
             )
@@ -80,10 +97,9 @@ impl Store {
 
     /// Every question of a deck, retired ones too, in bank order.
     pub fn questions_of_deck(&self, deck_id: &str) -> Result<Vec<QuestionRow>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT id, deck_id, section, prompt, tags, points, position, retired
-             FROM question WHERE deck_id = ?1 ORDER BY position, id",
-        )?;
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {QUESTION_COLUMNS} FROM question q WHERE q.deck_id = ?1 ORDER BY q.position, q.id"
+        ))?;
         let rows = st.query_map([deck_id], question_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -123,19 +139,22 @@ pub(super) fn write_bank_rows(
 ) -> Result<()> {
     {
         let mut deck_st = tx.prepare(
-                "INSERT INTO deck (id, title, guidance, position) VALUES (?1, ?2, ?3, ?4)
+                "INSERT INTO deck (id, title, guidance, position, minutes) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (id) DO UPDATE SET title = excluded.title, guidance = excluded.guidance,
-                 position = excluded.position",
+                 position = excluded.position, minutes = excluded.minutes",
             )?;
         for d in decks {
-            deck_st.execute(params![d.id, d.title, d.guidance, d.position])?;
+            deck_st.execute(params![d.id, d.title, d.guidance, d.position, d.minutes])?;
         }
         let mut q_st = tx.prepare(
-                "INSERT INTO question (id, deck_id, section, prompt, tags, points, position, retired)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO question (id, deck_id, section, prompt, tags, points, position, retired,
+                    red_flags, follow_ups, verified, minutes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                  ON CONFLICT (id) DO UPDATE SET section = excluded.section, prompt = excluded.prompt,
                  tags = excluded.tags, points = excluded.points, position = excluded.position,
-                 retired = excluded.retired",
+                 retired = excluded.retired, red_flags = excluded.red_flags,
+                 follow_ups = excluded.follow_ups, verified = excluded.verified,
+                 minutes = excluded.minutes",
             )?;
         for q in questions {
             q_st.execute(params![
@@ -146,7 +165,11 @@ pub(super) fn write_bank_rows(
                 serde_json::to_string(&q.tags)?,
                 serde_json::to_string(&q.points)?,
                 q.position,
-                q.retired
+                q.retired,
+                serde_json::to_string(&q.red_flags)?,
+                serde_json::to_string(&q.follow_ups)?,
+                q.verified,
+                q.minutes,
             ])?;
         }
         let mut r_st = tx.prepare("UPDATE question SET retired = 1 WHERE id = ?1")?;

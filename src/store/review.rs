@@ -35,6 +35,8 @@ pub struct Card {
     pub deck_title: String,
     pub deck_position: i64,
     pub guidance: Option<String>,
+    /// The deck's time box per question, in minutes.
+    pub deck_minutes: Option<u32>,
     pub state: Option<StateRow>,
     /// The grade of the last scheduling review, if any.
     pub last_grade: Option<u8>,
@@ -54,6 +56,8 @@ pub struct LogEntry {
     pub after: StateRow,
     pub answer_ms: u64,
     pub missed: Option<Vec<usize>>,
+    /// The red flags the answer said, when graded from points (None when none).
+    pub red_flags: Option<Vec<usize>>,
     /// Suspend the question with this grade (a leech, with `leech_action = "suspend"`).
     pub suspend: bool,
 }
@@ -78,6 +82,7 @@ fn card_from_row(r: &rusqlite::Row) -> rusqlite::Result<Card> {
         deck_title: r.get("deck_title")?,
         deck_position: r.get("deck_position")?,
         guidance: r.get("guidance")?,
+        deck_minutes: r.get("deck_minutes")?,
         state: state_from_row(r)?,
         last_grade: r.get("last_grade")?,
         suspended: r.get("suspended")?,
@@ -107,7 +112,8 @@ impl Kind {
 pub(super) const ACTIVE: &str = "q.retired = 0 AND q.suspended = 0";
 
 pub(super) const CARD_SELECT: &str = "SELECT q.id, q.deck_id, q.section, q.prompt, q.tags, q.points, q.position, q.retired, q.suspended,
-        d.title AS deck_title, d.guidance, d.position AS deck_position,
+        q.red_flags, q.follow_ups, q.verified, q.minutes,
+        d.title AS deck_title, d.guidance, d.position AS deck_position, d.minutes AS deck_minutes,
         s.n, s.ef_milli, s.interval, s.due, s.introduced, s.last_review, s.lapses,
         (SELECT l.grade FROM review_log l WHERE l.question_id = q.id AND l.kind = 'review'
           ORDER BY l.id DESC LIMIT 1) AS last_grade
@@ -392,8 +398,8 @@ impl Store {
         tx.execute(
             "INSERT INTO review_log (reviewed_at, day, question_id, grade, kind,
                 n_before, ef_before, interval_before, due_before,
-                n_after, ef_after, interval_after, due_after, answer_ms, missed)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                n_after, ef_after, interval_after, due_after, answer_ms, missed, red_flags)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             params![
                 e.reviewed_at,
                 e.day.to_string(),
@@ -410,6 +416,10 @@ impl Store {
                 e.after.due.to_string(),
                 to_sql_int(e.answer_ms),
                 e.missed.as_ref().map(serde_json::to_string).transpose()?,
+                e.red_flags
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()?,
             ],
         )?;
         let id = tx.last_insert_rowid();

@@ -165,7 +165,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The key points of the given questions.
+    /// The key points of the given questions (each point's key).
     pub fn points_of(&self, ids: &[&str]) -> Result<HashMap<String, Vec<String>>> {
         let mut st = self
             .conn
@@ -173,10 +173,8 @@ impl Store {
         let mut out = HashMap::new();
         for id in ids {
             let raw: String = st.query_row([id], |r| r.get(0))?;
-            out.insert(
-                id.to_string(),
-                serde_json::from_str(&raw).unwrap_or_default(),
-            );
+            let points: Vec<crate::points::Point> = serde_json::from_str(&raw).unwrap_or_default();
+            out.insert(id.to_string(), points.into_iter().map(|p| p.key).collect());
         }
         Ok(out)
     }

@@ -147,21 +147,43 @@ fn first_sentence(text: &str) -> String {
     }
 }
 
-/// The revealed points, each under its letter, or what to check when there are none.
+/// The revealed points, each key under its letter (a must says so) with its detail dimmed
+/// beneath, or what to check when there are none; then the red flags, numbered for `!N`.
 pub fn points(card: &Card) -> String {
-    let pts = &card.question.points;
-    if pts.is_empty() {
-        return screen::wrap(Kind::of_card(card).check(), "  ", "  ");
+    let q = &card.question;
+    let mut lines: Vec<String> = Vec::new();
+    if q.points.is_empty() {
+        lines.push(screen::wrap(Kind::of_card(card).check(), "  ", "  "));
     }
-    pts.iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let label = format!("{})", crate::points::label(i));
-            let first = format!("  {} ", screen::paint(Role::Key, &label));
-            screen::wrap(p, &first, "     ")
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    for (i, p) in q.points.iter().enumerate() {
+        let label = format!("{})", crate::points::label(i));
+        let first = format!("  {} ", screen::paint(Role::Key, &label));
+        let mut key = screen::escape(&p.key).into_owned();
+        if p.must {
+            key.push_str(&format!(" {}", screen::paint(Role::Late, "(must)")));
+        }
+        lines.push(screen::wrap_styled(&key, &first, "     "));
+        if let Some(d) = &p.detail {
+            lines.push(screen::paint(
+                Role::Detail,
+                &screen::wrap(d, "     ", "     "),
+            ));
+        }
+    }
+    if !q.red_flags.is_empty() {
+        let how = if q.points.is_empty() {
+            "Red flags (said one? then grade it 2 at most):"
+        } else {
+            "Red flags (said one? add !N to the letters; it caps the grade at 2):"
+        };
+        lines.push(screen::paint(Role::Legend, &screen::wrap(how, "  ", "  ")));
+        for (i, f) in q.red_flags.iter().enumerate() {
+            let first = format!("  {} ", screen::paint(Role::Key, &format!("!{}", i + 1)));
+            let flag = screen::paint(Role::Flag, &screen::escape(f));
+            lines.push(screen::wrap_styled(&flag, &first, "     "));
+        }
+    }
+    lines.join("\n")
 }
 
 /// The grade legend for the deck: two grades a line when they fit, else one.

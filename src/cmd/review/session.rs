@@ -61,42 +61,114 @@ struct Answer {
     grade: Grade,
     /// The points not covered, when the grade came from letters.
     missed: Option<Vec<usize>>,
+    /// The red flags said, when the grade came from letters and any was.
+    red_flags: Option<Vec<usize>>,
     ms: u64,
 }
+
+/// A grade offered from letters: the grade, the points missed, the red flags said.
+type Offer = (Grade, Vec<usize>, Vec<usize>);
 
 enum Input {
     Enter,
     Grade(Grade),
-    Covered(BTreeSet<usize>),
+    /// Points covered and red flags said (both 0-based).
+    Covered(BTreeSet<usize>, BTreeSet<usize>),
     Skip,
     Undo,
     Quit,
     Other,
 }
 
-fn parse(line: &str, points: usize) -> Input {
+/// An answer line: Enter, a grade, s/u/q, or (once `points` are shown) the letters of the
+/// points covered ("-" for none), each red flag said as `!` and its number of `flags`
+/// ("ac!1").
+fn parse(line: &str, points: usize, flags: usize) -> Input {
     let l = line.trim().to_ascii_lowercase();
     match l.as_str() {
         "" => Input::Enter,
         "s" => Input::Skip,
         "u" => Input::Undo,
         "q" => Input::Quit,
-        "-" if points > 0 => Input::Covered(BTreeSet::new()),
         _ => {
             if let Ok(g) = l.parse::<u8>() {
                 return Grade::new(g).map_or(Input::Other, Input::Grade);
             }
-            let letters: Option<BTreeSet<usize>> = l
-                .chars()
-                .filter(|c| !c.is_whitespace() && *c != ',')
-                .map(|c| points::index(c).filter(|&i| i < points))
-                .collect();
-            match letters {
-                Some(set) if !set.is_empty() => Input::Covered(set),
-                _ => Input::Other,
+            if points == 0 {
+                return Input::Other;
             }
+            ticks(&l, points, flags).map_or(Input::Other, |(c, f)| Input::Covered(c, f))
         }
     }
+}
+
+/// The points covered and red flags said in "ac!1" (or "-", "-!2"); None when anything in it
+/// names no point or red flag of the question.
+fn ticks(l: &str, points: usize, flags: usize) -> Option<(BTreeSet<usize>, BTreeSet<usize>)> {
+    let cleaned: String = l
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ',')
+        .collect();
+    let mut parts = cleaned.split('!');
+    let letters = parts.next().unwrap_or("");
+    let covered: BTreeSet<usize> = if letters == "-" {
+        BTreeSet::new()
+    } else {
+        letters
+            .chars()
+            .map(|c| points::index(c).filter(|&i| i < points))
+            .collect::<Option<_>>()?
+    };
+    let said: BTreeSet<usize> = parts
+        .map(|n| {
+            n.parse::<usize>()
+                .ok()
+                .filter(|n| (1..=flags).contains(n))
+                .map(|n| n - 1)
+        })
+        .collect::<Option<_>>()?;
+    // Something must be said: a letter, "-" or a red flag.
+    (letters == "-" || !covered.is_empty() || !said.is_empty()).then_some((covered, said))
+}
+
+/// What letters earned: "Covered 3 of 4: grade 2 (...). Must a missed; red flag 1 said: at
+/// most 2."
+fn offer_words(
+    covered: &BTreeSet<usize>,
+    missed: &[usize],
+    musts: &[bool],
+    said: &BTreeSet<usize>,
+    npoints: usize,
+    g: Grade,
+    kind: Kind,
+) -> String {
+    let mut words = format!(
+        "Covered {} of {npoints}: grade {} ({}).",
+        covered.len(),
+        g.value(),
+        kind.meaning(g)
+    );
+    let musts_missed = points::musts_missed(missed, musts);
+    let mut why = Vec::new();
+    if !musts_missed.is_empty() {
+        let labels: Vec<String> = musts_missed
+            .iter()
+            .map(|&i| points::label(i).to_string())
+            .collect();
+        why.push(format!("must {} missed", labels.join(", ")));
+    }
+    if !said.is_empty() {
+        let n: Vec<String> = said.iter().map(|i| (i + 1).to_string()).collect();
+        why.push(format!("red flag {} said: at most 2", n.join(", ")));
+    }
+    if !why.is_empty() {
+        let mut why = why.join("; ");
+        if let Some(first) = why.get(..1) {
+            why = format!("{}{}", first.to_uppercase(), &why[1..]);
+        }
+        words.push_str(&format!(" {why}."));
+    }
+    words
 }
 
 impl Session {
@@ -153,16 +225,23 @@ impl Session {
             )?;
             let kind = Kind::of_card(card);
             let npoints = card.question.points.len();
+            let nflags = card.question.red_flags.len();
+            let musts: Vec<bool> = card.question.points.iter().map(|p| p.must).collect();
             let deck = card.question.deck_id.clone();
             self.guided.insert(deck);
             let watch = clock::Stopwatch::start();
             let mut revealed = false;
-            let mut offered: Option<(Grade, Vec<usize>)> = None;
+            let mut offered: Option<Offer> = None;
             loop {
                 let ask = if !revealed {
                     format!("[{enter}] points, 0-5 grade, s skip, u undo, q quit > ")
                 } else if offered.is_some() {
                     "[Enter] accept, or 0-5 grade > ".to_string()
+                } else if npoints > 0 && nflags > 0 {
+                    format!(
+                        "grade 0-5, or the letters you covered, !N per red flag said (e.g. {}!1) > ",
+                        points::example(npoints)
+                    )
                 } else if npoints > 0 {
                     format!(
                         "grade 0-5, or the letters you covered (e.g. {}) > ",
@@ -178,7 +257,7 @@ impl Session {
                 } else {
                     0
                 };
-                let Some(line) = input.read(ticks, out)? else {
+                let Some(line) = input.read(ticks, nflags, out)? else {
                     writeln!(out)?;
                     self.end();
                     return Ok(());
@@ -188,17 +267,18 @@ impl Session {
                     // show it, so the transcript reads.
                     writeln!(out, "{}", screen::escape_line(&line))?;
                 }
-                match parse(&line, if revealed { npoints } else { 0 }) {
+                match parse(&line, if revealed { npoints } else { 0 }, nflags) {
                     Input::Enter if !revealed => {
                         revealed = true;
                         let card = self.card(idx);
                         writeln!(out, "{}\n{}", frame::points(card), frame::legend(kind))?;
                     }
                     Input::Enter => match offered.take() {
-                        Some((g, missed)) => {
+                        Some((g, missed, said)) => {
                             let answer = Answer {
                                 grade: g,
                                 missed: Some(missed),
+                                red_flags: (!said.is_empty()).then_some(said),
                                 ms: watch.elapsed_ms(),
                             };
                             self.grade(env, idx, drilling, answer, out)?;
@@ -210,25 +290,21 @@ impl Session {
                         let answer = Answer {
                             grade: g,
                             missed: None,
+                            red_flags: None,
                             ms: watch.elapsed_ms(),
                         };
                         self.grade(env, idx, drilling, answer, out)?;
                         break;
                     }
-                    Input::Covered(set) => {
-                        let g = points::offered_grade(set.len(), npoints);
+                    Input::Covered(set, said) => {
+                        let g = points::rubric_grade(&set, &musts, !said.is_empty());
                         let missed: Vec<usize> =
                             (0..npoints).filter(|i| !set.contains(i)).collect();
                         say(
                             out,
-                            &format!(
-                                "Covered {} of {npoints}: grade {} ({}).",
-                                set.len(),
-                                g.value(),
-                                kind.meaning(g)
-                            ),
+                            &offer_words(&set, &missed, &musts, &said, npoints, g, kind),
                         )?;
-                        offered = Some((g, missed));
+                        offered = Some((g, missed, said.into_iter().collect()));
                     }
                     Input::Skip => {
                         if drilling {
@@ -253,6 +329,8 @@ impl Session {
                             &format!(
                                 "Press {enter} to see the points, type 0-5 to grade, s to skip, u to undo, q to quit."
                             )
+                        } else if npoints > 0 && nflags > 0 {
+                            "Type 0-5 to grade, the letters of the points you covered (and !N for each red flag said, e.g. ac!1), s, u or q."
                         } else if npoints > 0 {
                             "Type 0-5 to grade, the letters of the points you covered, s, u or q."
                         } else {
@@ -283,6 +361,7 @@ impl Session {
         let Answer {
             grade: g,
             missed,
+            red_flags,
             ms: answer_ms,
         } = answer;
         let now = clock::now()?;
@@ -336,6 +415,7 @@ impl Session {
             after: after.clone(),
             answer_ms,
             missed,
+            red_flags,
             suspend,
         })?;
         let log_id = match recorded {
