@@ -221,11 +221,22 @@ fn control_characters_in_bank_text_are_shown_escaped() {
     let review = run(&s, DAY0, 80, &["--color", "always", "review"], "\na\n\n3\n");
     let stats = run(&s, DAY0, 80, &["stats"], "");
     let stats_wide = s.rehearse(DAY0).arg("stats").output().unwrap();
+    let list = run(&s, DAY0, 80, &["list"], "");
+    let list_wide = stdout(
+        &s.rehearse(DAY0)
+            .args(["list", "sections"])
+            .output()
+            .unwrap(),
+    );
+    let show = stdout(&s.rehearse(DAY0).args(["show", "q1"]).output().unwrap());
     for (name, text) in [
         ("review", review.as_str()),
         ("peek", peek.as_str()),
         ("stats", stats.as_str()),
         ("stats without a width", &stdout(&stats_wide)),
+        ("list", list.as_str()),
+        ("list sections", list_wide.as_str()),
+        ("show", show.as_str()),
     ] {
         for bad in [
             "\x1b[2J", "\x1b[H", "\x1b]0", "\x1b[31m", "\0", "\u{202e}", "\x07",
@@ -245,6 +256,12 @@ fn control_characters_in_bank_text_are_shown_escaped() {
         assert!(review.contains(want), "review lacks {want:?}:\n{review}");
     }
     assert!(peek.contains("Clear \\u{1b}[2J"), "{peek}");
+    assert!(
+        show.contains("Clear \\u{1b}[2J\\u{1b}[H the screen"),
+        "{show}"
+    );
+    assert!(show.contains("third \\u{202e} flip"), "{show}");
+    assert!(list_wide.contains("Sec \\u{202e} tion"), "{list_wide}");
     assert!(stats.contains("Sec \\u{202e} tion"), "{stats}");
     assert!(stats.contains("second \\u{0} nul"), "{stats}");
 }

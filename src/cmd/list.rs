@@ -181,15 +181,17 @@ fn print_names(names: &[(String, u64)], json: bool, out: &mut impl Write) -> Res
     Ok(())
 }
 
-/// Text on one line: line breaks and tabs become spaces, other control characters `?`.
+/// Text on one line: line breaks and tabs become spaces; other control and bidi characters
+/// are shown escaped (`\u{1b}`), never sent to the terminal.
 pub fn one_line(s: &str) -> String {
-    s.chars()
+    let flat: String = s
+        .chars()
         .map(|c| match c {
             '\n' | '\r' | '\t' => ' ',
-            c if c.is_control() => '?',
             c => c,
         })
-        .collect()
+        .collect();
+    screen::escape_line(&flat).into_owned()
 }
 
 #[cfg(test)]
@@ -198,6 +200,6 @@ mod tests {
 
     #[test]
     fn one_line_flattens_text() {
-        assert_eq!(one_line("a\nb\tc\u{7}"), "a b c?");
+        assert_eq!(one_line("a\nb\tc\u{7}\u{202e}"), "a b c\\u{7}\\u{202e}");
     }
 }

@@ -6,6 +6,7 @@ use super::list::{marks, one_line};
 use crate::backup::Log;
 use crate::cli::ShowArgs;
 use crate::points;
+use crate::screen;
 use crate::store::{Card, StateRow, Store};
 use anyhow::{Result, bail};
 use serde::Serialize;
@@ -135,10 +136,14 @@ fn print_card(card: &Card, marks: &str, out: &mut impl Write) -> Result<()> {
         writeln!(out, "Time box: {m} min{whose}")?;
     }
     writeln!(out, "State:    {}", state_line(card.state.as_ref()))?;
-    writeln!(out, "\n{}\n", q.prompt)?;
+    writeln!(out, "\n{}\n", screen::wrap(&q.prompt, "", ""))?;
     if q.points.is_empty() {
         match &card.guidance {
-            Some(g) => writeln!(out, "No key points; the deck's guidance: {g}")?,
+            Some(g) => writeln!(
+                out,
+                "{}",
+                screen::wrap(&format!("No key points; the deck's guidance: {g}"), "", "")
+            )?,
             None => writeln!(out, "No key points.")?,
         }
     } else {
