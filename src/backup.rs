@@ -1,23 +1,25 @@
-//! The JSON backup: its shape (format version 1), validation, and the merge plan for a
-//! restore. Pure: the store reads and writes it.
+//! The JSON backup: its shape (format version 1), a streaming reader that validates it, and
+//! the merge plan for a restore. The reader holds the decks and questions, never the log:
+//! each log row is checked and handed on as it is read.
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow, bail};
 use chrono::{DateTime, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, Read};
 
 pub const FORMAT: &str = "rehearse-backup";
 pub const VERSION: u32 = 1;
 
-/// The whole backup. Written one record per line (see `cmd::export`), read with serde.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Backup {
-    pub format: String,
-    pub version: u32,
+/// The largest deck or question position a backup may hold: far above any real bank, and
+/// far enough below i64::MAX that counting on from it cannot overflow.
+pub const MAX_POSITION: i64 = 1_000_000_000;
+
+/// The decks and questions of a backup (its log is streamed, see `read`).
+#[derive(Debug, Default)]
+pub struct Bank {
     pub decks: Vec<Deck>,
     pub questions: Vec<Question>,
-    pub log: Vec<Log>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -86,40 +88,443 @@ pub struct Existing {
     pub questions: HashSet<String>,
     /// last_review of every question that has a state
     pub states: HashMap<String, String>,
-    /// how many times each log row is present
-    pub log: HashMap<Log, u64>,
     pub next_deck_position: i64,
 }
 
-/// The writes of a restore.
+/// The writes of a restore, but for the log (merged by the store, as a multiset).
 #[derive(Debug, Default)]
 pub struct Plan {
     pub decks: Vec<Deck>,
     pub questions: Vec<Question>,
     /// (question id, state) to write: absent here, or older here.
     pub states: Vec<(String, State)>,
-    pub log: Vec<Log>,
     pub states_kept: usize,
-    pub log_present: usize,
 }
 
-/// Checks everything a restore relies on; the first problem found is the error.
-pub fn validate(b: &Backup) -> Result<()> {
-    if b.format != FORMAT {
+/// Reads a backup from `open()`, checking everything a restore relies on; `on_log` gets each
+/// log row once it is checked. The first problem found is the error; `open` is called again
+/// only then, to tell another program's file or a newer backup from a damaged one.
+///
+/// The file is read in pieces, each value parsed from memory (serde_json parses a slice
+/// several times faster than a reader); only one deck, question or log row is held as text.
+pub fn read<R: Read>(
+    open: impl Fn() -> std::io::Result<R>,
+    on_log: &mut dyn FnMut(&Log) -> Result<()>,
+) -> Result<Bank> {
+    let mut input = Input::new(open()?);
+    let mut parsed = Parsed::default();
+    match parsed.top(&mut input, on_log) {
+        Ok(()) => parsed.finish(),
+        Err(Failure::Refused(e)) => Err(e),
+        Err(Failure::Io(e)) => Err(e.into()),
+        Err(Failure::Json(e)) => Err(explain(open, e)),
+    }
+}
+
+/// What went wrong while reading: a check, the file, or its JSON.
+enum Failure {
+    Refused(anyhow::Error),
+    Io(std::io::Error),
+    Json(JsonError),
+}
+
+struct JsonError {
+    message: String,
+    line: usize,
+    column: usize,
+    eof: bool,
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Failure {
+        Failure::Io(e)
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Failure {
+        Failure::Refused(e)
+    }
+}
+
+/// The file in a window that slides forward; it grows only for a value larger than it.
+struct Input<R> {
+    r: R,
+    buf: Vec<u8>,
+    pos: usize,
+    end_of_file: bool,
+    /// Line (from 1) at `pos`, and the absolute offset where that line starts.
+    line: usize,
+    line_start: u64,
+    /// Absolute offset of `buf[0]`.
+    base: u64,
+}
+
+const WINDOW: usize = 1 << 20;
+
+impl<R: Read> Input<R> {
+    fn new(r: R) -> Input<R> {
+        Input {
+            r,
+            buf: Vec::with_capacity(WINDOW),
+            pos: 0,
+            end_of_file: false,
+            line: 1,
+            line_start: 0,
+            base: 0,
+        }
+    }
+
+    /// Reads more, keeping what is not consumed; false at the end of the file.
+    fn more(&mut self) -> std::io::Result<bool> {
+        if self.end_of_file {
+            return Ok(false);
+        }
+        if self.pos > 0 {
+            self.buf.drain(..self.pos);
+            self.base += self.pos as u64;
+            self.pos = 0;
+        }
+        let want = self.buf.len().max(WINDOW);
+        let old = self.buf.len();
+        self.buf.resize(old + want, 0);
+        let mut got = 0;
+        while got < want {
+            match self.r.read(&mut self.buf[old + got..]) {
+                Ok(0) => {
+                    self.end_of_file = true;
+                    break;
+                }
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.buf.truncate(old + got);
+        Ok(got > 0)
+    }
+
+    fn advance(&mut self, n: usize) {
+        let bytes = &self.buf[self.pos..self.pos + n];
+        if let Some(last) = bytes.iter().rposition(|&b| b == b'\n') {
+            self.line += bytes.iter().filter(|&&b| b == b'\n').count();
+            self.line_start = self.base + (self.pos + last + 1) as u64;
+        }
+        self.pos += n;
+    }
+
+    /// The next byte that is not white space, not consumed; None at the end.
+    fn peek(&mut self) -> std::io::Result<Option<u8>> {
+        loop {
+            let ws = self.buf[self.pos..]
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+            self.advance(ws);
+            if let Some(&b) = self.buf.get(self.pos) {
+                return Ok(Some(b));
+            }
+            if !self.more()? {
+                return Ok(None);
+            }
+        }
+    }
+
+    fn column(&self) -> usize {
+        (self.base + self.pos as u64 - self.line_start) as usize + 1
+    }
+
+    fn error(&self, message: String, eof: bool) -> Failure {
+        Failure::Json(JsonError {
+            message,
+            line: self.line,
+            column: self.column(),
+            eof,
+        })
+    }
+
+    /// Consumes `want` (after white space) or fails saying what was expected.
+    fn expect(&mut self, want: u8, what: &str) -> Result<(), Failure> {
+        match self.peek()? {
+            Some(b) if b == want => {
+                self.advance(1);
+                Ok(())
+            }
+            Some(_) => Err(self.error(format!("expected {what}"), false)),
+            None => Err(self.error("EOF while parsing a value".into(), true)),
+        }
+    }
+
+    /// Parses one JSON value from the window, reading more while it is cut off.
+    fn value<T: serde::de::DeserializeOwned>(&mut self) -> Result<T, Failure> {
+        self.peek()?;
+        loop {
+            // A number cut off at the window's end would parse as a shorter one.
+            if self.buf.len() - self.pos < 64 && self.more()? {
+                continue;
+            }
+            let mut values =
+                serde_json::Deserializer::from_slice(&self.buf[self.pos..]).into_iter::<T>();
+            match values.next() {
+                Some(Ok(v)) => {
+                    let n = values.byte_offset();
+                    self.advance(n);
+                    return Ok(v);
+                }
+                Some(Err(e)) if e.is_eof() && self.more()? => {}
+                Some(Err(e)) => {
+                    let column = if e.line() == 1 {
+                        self.column() + e.column().saturating_sub(1)
+                    } else {
+                        e.column()
+                    };
+                    let message = e.to_string();
+                    return Err(Failure::Json(JsonError {
+                        message: message.split(" at line").next().unwrap_or("").to_string(),
+                        line: self.line + e.line() - 1,
+                        column,
+                        eof: e.is_eof(),
+                    }));
+                }
+                None => return Err(self.error("EOF while parsing a value".into(), true)),
+            }
+        }
+    }
+
+    /// Calls `f` on each element of an array.
+    fn elements(
+        &mut self,
+        mut f: impl FnMut(&mut Self) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
+        self.expect(b'[', "`[`")?;
+        if self.peek()? == Some(b']') {
+            self.advance(1);
+            return Ok(());
+        }
+        loop {
+            f(self)?;
+            match self.peek()? {
+                Some(b',') => self.advance(1),
+                Some(b']') => {
+                    self.advance(1);
+                    return Ok(());
+                }
+                Some(_) => return Err(self.error("expected `,` or `]`".into(), false)),
+                None => return Err(self.error("EOF while parsing a list".into(), true)),
+            }
+        }
+    }
+}
+
+/// What the reader has met so far.
+#[derive(Default)]
+struct Parsed {
+    seen: HashSet<&'static str>,
+    decks: Vec<Deck>,
+    questions: Vec<Question>,
+    /// Set once the questions are read; log rows read before are checked at the end.
+    ids: Option<HashSet<String>>,
+    /// Questions of log rows read before the questions, with the first such row.
+    pending: HashMap<String, usize>,
+    rows: usize,
+}
+
+const FIELDS: &[&str] = &["format", "version", "decks", "questions", "log"];
+
+impl Parsed {
+    /// The top-level object, field by field.
+    fn top<R: Read>(
+        &mut self,
+        input: &mut Input<R>,
+        on_log: &mut dyn FnMut(&Log) -> Result<()>,
+    ) -> Result<(), Failure> {
+        // A backup is one JSON object: anything else shows at its first byte, however large.
+        input.more()?;
+        if input.buf.starts_with(b"\xef\xbb\xbf") {
+            input.pos = 3;
+        }
+        if input.buf.get(input.pos) != Some(&b'{') {
+            return Err(anyhow!("not a rehearse backup (a backup begins with {{)").into());
+        }
+        input.advance(1);
+        if input.peek()? == Some(b'}') {
+            input.advance(1);
+        } else {
+            loop {
+                if input.peek()? != Some(b'"') {
+                    return Err(input.error("expected a field name".into(), false));
+                }
+                let key: String = input.value()?;
+                let Some(&field) = FIELDS.iter().find(|f| **f == key) else {
+                    return Err(input.error(
+                        format!("unknown field `{key}`, expected one of `format`, `version`, `decks`, `questions`, `log`"),
+                        false,
+                    ));
+                };
+                if !self.seen.insert(field) {
+                    return Err(input.error(format!("duplicate field `{field}`"), false));
+                }
+                input.expect(b':', "`:`")?;
+                self.field(field, input, on_log)?;
+                match input.peek()? {
+                    Some(b',') => input.advance(1),
+                    Some(b'}') => {
+                        input.advance(1);
+                        break;
+                    }
+                    Some(_) => return Err(input.error("expected `,` or `}`".into(), false)),
+                    None => return Err(input.error("EOF while parsing an object".into(), true)),
+                }
+            }
+        }
+        if input.peek()?.is_some() {
+            return Err(input.error("trailing characters".into(), false));
+        }
+        Ok(())
+    }
+
+    fn field<R: Read>(
+        &mut self,
+        field: &str,
+        input: &mut Input<R>,
+        on_log: &mut dyn FnMut(&Log) -> Result<()>,
+    ) -> Result<(), Failure> {
+        match field {
+            "format" => {
+                if input.value::<String>()? != FORMAT {
+                    return Err(not_a_backup().into());
+                }
+            }
+            "version" => check_version(input.value()?)?,
+            "decks" => input.elements(|i| {
+                self.decks.push(i.value()?);
+                Ok(())
+            })?,
+            "questions" => {
+                input.elements(|i| {
+                    self.questions.push(i.value()?);
+                    Ok(())
+                })?;
+                self.ids = Some(self.questions.iter().map(|q| q.id.clone()).collect());
+            }
+            _ => input.elements(|i| {
+                let l: Log = i.value()?;
+                self.rows += 1;
+                self.log_row(&l)?;
+                on_log(&l)?;
+                Ok(())
+            })?,
+        }
+        Ok(())
+    }
+
+    fn log_row(&mut self, l: &Log) -> Result<()> {
+        let row = self.rows;
+        match &self.ids {
+            Some(ids) if !ids.contains(&l.question) => {
+                bail!(
+                    "log row {row}: question {:?} is not in the backup",
+                    l.question
+                )
+            }
+            Some(_) => {}
+            None => {
+                self.pending.entry(l.question.clone()).or_insert(row);
+            }
+        }
+        check_log(row, l)
+    }
+
+    fn finish(self) -> Result<Bank> {
+        if !self.seen.contains("format") {
+            return Err(not_a_backup());
+        }
+        for field in FIELDS {
+            if !self.seen.contains(field) {
+                bail!("damaged backup (missing field `{field}`)");
+            }
+        }
+        let bank = Bank {
+            decks: self.decks,
+            questions: self.questions,
+        };
+        validate(&bank)?;
+        let ids = self.ids.unwrap_or_default();
+        if let Some((q, row)) = self
+            .pending
+            .iter()
+            .filter(|(q, _)| !ids.contains(*q))
+            .min_by_key(|(_, row)| **row)
+        {
+            bail!("log row {row}: question {q:?} is not in the backup");
+        }
+        Ok(bank)
+    }
+}
+
+fn not_a_backup() -> anyhow::Error {
+    anyhow!("not a rehearse backup (no \"format\": \"{FORMAT}\")")
+}
+
+fn check_version(v: u32) -> Result<()> {
+    if v > VERSION {
         bail!(
-            "not a rehearse backup (format {:?}, expected {FORMAT:?})",
-            b.format
+            "written by a newer rehearse (backup version {v}, this one reads {VERSION}): upgrade rehearse"
         );
     }
-    if b.version > VERSION {
-        bail!(
-            "written by a newer rehearse (backup version {}, this one reads {VERSION}): upgrade rehearse",
-            b.version
-        );
-    }
-    if b.version == 0 {
+    if v == 0 {
         bail!("backup version 0 does not exist: the file is damaged");
     }
+    Ok(())
+}
+
+/// A JSON error as a line that says what the file is: another program's, a newer
+/// rehearse's (its format and version may come after the error), truncated or damaged.
+fn explain<R: Read>(open: impl Fn() -> std::io::Result<R>, e: JsonError) -> anyhow::Error {
+    #[derive(Deserialize)]
+    struct Head {
+        format: Option<String>,
+        version: Option<u32>,
+    }
+    if e.eof {
+        return anyhow!(
+            "the file ends early at line {} column {} (truncated?): export the backup again",
+            e.line,
+            e.column
+        );
+    }
+    // Read again, keeping only the format and the version.
+    let head = open().map_err(serde_json::Error::io).and_then(|r| {
+        let mut r = std::io::BufReader::new(r);
+        let bom = r
+            .fill_buf()
+            .map_err(serde_json::Error::io)?
+            .starts_with(b"\xef\xbb\xbf");
+        r.consume(if bom { 3 } else { 0 });
+        serde_json::from_reader::<_, Head>(r)
+    });
+    match head {
+        Err(h) => anyhow!(
+            "not a rehearse backup ({} at line {} column {})",
+            h.to_string().split(" at line").next().unwrap_or(""),
+            h.line(),
+            h.column()
+        ),
+        Ok(h) if h.format.as_deref() != Some(FORMAT) => not_a_backup(),
+        Ok(Head {
+            version: Some(v), ..
+        }) if v > VERSION => check_version(v).unwrap_err(),
+        Ok(_) => anyhow!(
+            "damaged backup ({} at line {} column {})",
+            e.message,
+            e.line,
+            e.column
+        ),
+    }
+}
+
+/// Checks the decks and questions a restore relies on; the first problem found is the error.
+pub fn validate(b: &Bank) -> Result<()> {
     let decks: HashSet<&str> = b.decks.iter().map(|d| d.id.as_str()).collect();
     if decks.len() != b.decks.len() {
         bail!("a deck appears twice: the file is damaged");
@@ -136,6 +541,7 @@ pub fn validate(b: &Backup) -> Result<()> {
         if !is_text(&d.title) || d.guidance.as_deref().is_some_and(|g| !is_text(g)) {
             bail!("deck {:?}: an empty or untrimmed title or guidance", d.id);
         }
+        check_position(d.position, &format!("deck {:?}", d.id))?;
     }
     let mut questions = HashSet::new();
     for q in &b.questions {
@@ -187,8 +593,9 @@ pub fn validate(b: &Backup) -> Result<()> {
                 crate::bank::MAX_POINTS
             );
         }
+        let what = format!("question {:?}", q.id);
+        check_position(q.position, &what)?;
         if let Some(s) = &q.state {
-            let what = format!("question {:?}", q.id);
             check_time(&s.last_review, &what)?;
             check_days(&[Some(s.due), Some(s.introduced)], &what)?;
             check_int(s.interval, &what)?;
@@ -201,34 +608,40 @@ pub fn validate(b: &Backup) -> Result<()> {
             }
         }
     }
-    for (i, l) in b.log.iter().enumerate() {
-        let at = format!("log row {}", i + 1);
-        if !questions.contains(l.question.as_str()) {
-            bail!("{at}: question {:?} is not in the backup", l.question);
-        }
-        if l.grade > 5 {
-            bail!("{at}: grade {} is outside 0-5", l.grade);
-        }
-        if l.kind != "review" && l.kind != "drill" {
-            bail!("{at}: kind {:?} is neither review nor drill", l.kind);
-        }
-        if l.missed
-            .as_ref()
-            .is_some_and(|m| m.iter().any(|&i| i >= crate::bank::MAX_POINTS))
-        {
-            bail!(
-                "{at}: a missed point index is past the {} points a question may have",
-                crate::bank::MAX_POINTS
-            );
-        }
-        if l.after.due.is_none() {
-            bail!("{at}: the state after the grade has no due date");
-        }
-        check_days(&[Some(l.day), l.before.due, l.after.due], &at)?;
-        for v in [l.before.interval, l.after.interval, l.answer_ms] {
-            check_int(v, &at)?;
-        }
-        check_time(&l.reviewed_at, &at)?;
+    Ok(())
+}
+
+/// Checks one log row (`row` counts from 1), but for its question being in the backup.
+fn check_log(row: usize, l: &Log) -> Result<()> {
+    let at = format!("log row {row}");
+    if l.grade > 5 {
+        bail!("{at}: grade {} is outside 0-5", l.grade);
+    }
+    if l.kind != "review" && l.kind != "drill" {
+        bail!("{at}: kind {:?} is neither review nor drill", l.kind);
+    }
+    if l.missed
+        .as_ref()
+        .is_some_and(|m| m.iter().any(|&i| i >= crate::bank::MAX_POINTS))
+    {
+        bail!(
+            "{at}: a missed point index is past the {} points a question may have",
+            crate::bank::MAX_POINTS
+        );
+    }
+    if l.after.due.is_none() {
+        bail!("{at}: the state after the grade has no due date");
+    }
+    check_days(&[Some(l.day), l.before.due, l.after.due], &at)?;
+    for v in [l.before.interval, l.after.interval, l.answer_ms] {
+        check_int(v, &at)?;
+    }
+    check_time(&l.reviewed_at, &at)
+}
+
+fn check_position(p: i64, what: &str) -> Result<()> {
+    if !(0..=MAX_POSITION).contains(&p) {
+        bail!("{what}: position {p} is outside 0-{MAX_POSITION}: the file is damaged");
     }
     Ok(())
 }
@@ -271,52 +684,38 @@ fn instant(t: &str) -> Option<DateTime<chrono::FixedOffset>> {
 }
 
 /// Merges a validated backup into what exists: new decks and questions are added (existing
-/// ones keep their text), a state is taken when the database has none or an older last review,
-/// and log rows are added as a multiset, so no row is ever duplicated.
-pub fn plan(b: &Backup, existing: &Existing) -> Plan {
+/// ones keep their text), and a state is taken when the database has none or an older last
+/// review. (Log rows are merged by the store, as a multiset, so none is ever duplicated.)
+pub fn plan(b: Bank, existing: &Existing) -> Result<Plan> {
     let mut plan = Plan::default();
     let fresh = existing.decks.is_empty();
     let mut next = existing.next_deck_position;
-    for d in &b.decks {
+    for d in b.decks {
         if !existing.decks.contains(&d.id) {
             let position = if fresh { d.position } else { next };
-            next += 1;
-            plan.decks.push(Deck {
-                position,
-                ..d.clone()
-            });
+            next = next.checked_add(1).ok_or_else(|| {
+                anyhow!("the database has no deck position left for deck {:?}", d.id)
+            })?;
+            plan.decks.push(Deck { position, ..d });
         }
     }
-    for q in &b.questions {
-        if !existing.questions.contains(&q.id) {
-            plan.questions.push(Question {
-                state: None,
-                ..q.clone()
-            });
-        }
-        if let Some(s) = &q.state {
+    for mut q in b.questions {
+        if let Some(s) = q.state.take() {
             let take = match existing.states.get(&q.id) {
                 None => true,
                 Some(ours) => instant(&s.last_review) > instant(ours),
             };
             if take {
-                plan.states.push((q.id.clone(), s.clone()));
+                plan.states.push((q.id.clone(), s));
             } else {
                 plan.states_kept += 1;
             }
         }
-    }
-    let mut seen: HashMap<&Log, u64> = HashMap::new();
-    for l in &b.log {
-        let n = seen.entry(l).or_default();
-        *n += 1;
-        if *n > existing.log.get(l).copied().unwrap_or(0) {
-            plan.log.push(l.clone());
-        } else {
-            plan.log_present += 1;
+        if !existing.questions.contains(&q.id) {
+            plan.questions.push(q);
         }
     }
-    plan
+    Ok(plan)
 }
 
 #[cfg(test)]
@@ -357,10 +756,8 @@ mod tests {
         }
     }
 
-    fn backup() -> Backup {
-        Backup {
-            format: FORMAT.into(),
-            version: 1,
+    fn bank() -> Bank {
+        Bank {
             decks: vec![Deck {
                 id: "d".into(),
                 title: "D".into(),
@@ -382,44 +779,51 @@ mod tests {
                     state: Some(state("2026-03-01T09:00:00.000Z")),
                 })
                 .collect(),
-            log: vec![
-                log("d/a", "2026-03-01T09:00:00.000Z", 4),
-                log("d/a", "2026-03-01T09:00:00.000Z", 4),
-                log("d/b", "2026-03-01T09:00:00.000Z", 2),
-            ],
         }
+    }
+
+    fn json(bank: &Bank, log: &[Log]) -> String {
+        serde_json::json!({
+            "format": FORMAT, "version": 1, "decks": bank.decks, "questions": bank.questions,
+            "log": log,
+        })
+        .to_string()
+    }
+
+    /// Reads a backup from text, returning its bank and log, or the error line.
+    fn read_text(text: &str) -> Result<(Bank, Vec<Log>), String> {
+        let mut log = Vec::new();
+        read(|| Ok(std::io::Cursor::new(text.as_bytes())), &mut |l| {
+            log.push(l.clone());
+            Ok(())
+        })
+        .map(|b| (b, log))
+        .map_err(|e| e.to_string())
     }
 
     #[test]
     fn into_an_empty_database_everything_is_taken_verbatim() {
-        let b = backup();
-        validate(&b).unwrap();
-        let p = plan(&b, &Existing::default());
+        let (b, log) =
+            read_text(&json(&bank(), &[log("d/a", "2026-03-01T09:00:00.000Z", 4)])).unwrap();
+        assert_eq!(log.len(), 1);
+        let p = plan(b, &Existing::default()).unwrap();
         assert_eq!(p.decks[0].position, 3);
-        assert_eq!((p.questions.len(), p.states.len(), p.log.len()), (2, 2, 3));
+        assert_eq!((p.questions.len(), p.states.len()), (2, 2));
     }
 
     #[test]
-    fn log_rows_merge_as_a_multiset_and_later_states_win() {
-        let b = backup();
+    fn later_states_win() {
         let mut ex = Existing {
             decks: ["d".to_string()].into(),
             questions: ["d/a".to_string(), "d/b".to_string()].into(),
             ..Default::default()
         };
-        ex.log.insert(log("d/a", "2026-03-01T09:00:00.000Z", 4), 1);
         ex.states
             .insert("d/a".into(), "2026-03-05T09:00:00.000Z".into());
         ex.states
             .insert("d/b".into(), "2026-02-01T09:00:00.000Z".into());
-        let p = plan(&b, &ex);
+        let p = plan(bank(), &ex).unwrap();
         assert!(p.decks.is_empty() && p.questions.is_empty());
-        assert_eq!(
-            p.log.len(),
-            2,
-            "one of the two identical rows was already here"
-        );
-        assert_eq!(p.log_present, 1);
         assert_eq!(
             p.states
                 .iter()
@@ -431,28 +835,69 @@ mod tests {
     }
 
     #[test]
-    fn damaged_backups_are_refused() {
-        let mut b = backup();
-        b.version = 2;
-        assert!(
-            validate(&b)
-                .unwrap_err()
-                .to_string()
-                .contains("newer rehearse")
-        );
-        let mut b = backup();
-        b.log[0].grade = 7;
+    fn positions_are_bounded_and_counted_on_with_checks() {
+        let mut b = bank();
+        b.decks[0].position = i64::MAX;
         assert_eq!(
             validate(&b).unwrap_err().to_string(),
+            "deck \"d\": position 9223372036854775807 is outside 0-1000000000: the file is damaged"
+        );
+        let ex = Existing {
+            decks: ["other".to_string()].into(),
+            next_deck_position: i64::MAX,
+            ..Default::default()
+        };
+        assert!(plan(bank(), &ex).is_err());
+    }
+
+    #[test]
+    fn a_bom_and_any_key_order_are_read_and_log_rows_are_streamed_in_order() {
+        let rows = [
+            log("d/a", "2026-03-01T09:00:00.000Z", 4),
+            log("d/b", "2026-03-02T09:00:00.000Z", 2),
+        ];
+        let text = json(&bank(), &rows);
+        let (b, log) = read_text(&format!("\u{feff}{text}")).unwrap();
+        assert_eq!((b.questions.len(), log.as_slice()), (2, &rows[..]));
+        // serde_json::Value sorts keys: the log comes before the questions, and the
+        // version last.
+        let sorted: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(read_text(&sorted.to_string()).unwrap().1, rows);
+        let mut bad = sorted.clone();
+        bad["log"][1]["question"] = "d/zz".into();
+        assert_eq!(
+            read_text(&bad.to_string()).unwrap_err(),
+            "log row 2: question \"d/zz\" is not in the backup"
+        );
+        let mut newer = sorted;
+        newer["version"] = 2.into();
+        newer["log"][0]["x"] = 1.into();
+        assert!(
+            read_text(&newer.to_string())
+                .unwrap_err()
+                .contains("newer rehearse")
+        );
+    }
+
+    #[test]
+    fn damaged_backups_are_refused() {
+        let text = json(&bank(), &[log("d/a", "2026-03-01T09:00:00.000Z", 4)]);
+        assert!(
+            read_text(&text.replace("\"version\":1", "\"version\":2"))
+                .unwrap_err()
+                .contains("newer rehearse")
+        );
+        assert_eq!(
+            read_text(&text.replace("\"grade\":4", "\"grade\":7")).unwrap_err(),
             "log row 1: grade 7 is outside 0-5"
         );
-        let mut b = backup();
-        b.log[2].question = "d/zz".into();
-        assert!(
-            validate(&b)
-                .unwrap_err()
-                .to_string()
-                .contains("not in the backup")
+        assert_eq!(
+            read_text(&format!("   {text}")).unwrap_err(),
+            "not a rehearse backup (a backup begins with {)"
+        );
+        assert_eq!(
+            read_text(&text.replace("\"log\"", "\"logs\"")).unwrap_err(),
+            "damaged backup (unknown field `logs`, expected one of `format`, `version`, `decks`, `questions`, `log` at line 1 column 97)"
         );
     }
 }

@@ -8,7 +8,7 @@ pub mod stats;
 
 use crate::cli::{Cli, Command};
 use crate::{clock, store::Store};
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use std::path::PathBuf;
 
@@ -20,12 +20,16 @@ pub struct Env {
 }
 
 pub fn run(cli: Cli) -> Result<()> {
-    let now = clock::now()?;
-    let today = clock::review_day(now, clock::day_starts()?);
+    let today = clock::today()?;
+    clock::answer_ms()?;
     let dry_run = matches!(&cli.command, Command::Import(a) if a.dry_run);
-    let db_path = match cli.db {
-        Some(p) => p,
-        None => default_db_path(!dry_run)?,
+    let db_path = match (cli.db, std::env::var_os("REHEARSE_DB")) {
+        (Some(p), _) => p,
+        (None, Some(v)) if v.is_empty() => bail!(
+            "REHEARSE_DB is set but empty: set it to a database path, or unset it for the default database"
+        ),
+        (None, Some(v)) => PathBuf::from(v),
+        (None, None) => default_db_path(!dry_run)?,
     };
     // Any SQLite error about a damaged or read-only file becomes one line that says what to do.
     let explain = |e| crate::store::explain(&db_path, e);
@@ -77,6 +81,15 @@ fn default_db_path(create: bool) -> Result<PathBuf> {
     let dir = dirs::data_dir()
         .context("cannot find the platform data folder (is HOME set?): pass --db PATH or set REHEARSE_DB")?
         .join("rehearse");
+    if !dir.is_absolute() {
+        // HOME=relative would put the database under whatever folder rehearse runs in.
+        bail!(
+            "HOME={} is not an absolute path, so there is no data folder: set HOME to your home folder, or pass --db PATH or set REHEARSE_DB",
+            std::env::var_os("HOME")
+                .unwrap_or_default()
+                .to_string_lossy()
+        );
+    }
     if create {
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}: pass --db PATH", dir.display()))?;
