@@ -135,4 +135,17 @@ mod tests {
         assert_eq!(review_day(local("2026-03-02 04:00"), 4), d("2026-03-02"));
         assert_eq!(review_day(local("2026-03-02 01:00"), 0), d("2026-03-02"));
     }
+
+    #[test]
+    fn a_measured_answer_time_is_capped() {
+        let Some(started) = Instant::now().checked_sub(std::time::Duration::from_secs(31 * 60))
+        else {
+            return; // a machine up for less than 31 minutes cannot go back that far
+        };
+        let watch = Stopwatch {
+            started,
+            fixed_ms: None,
+        };
+        assert_eq!(watch.elapsed_ms(), MAX_ANSWER_MS);
+    }
 }
