@@ -683,6 +683,41 @@ fn instant(t: &str) -> Option<DateTime<chrono::FixedOffset>> {
     DateTime::parse_from_rfc3339(t).ok()
 }
 
+/// The log rows a database holds, as a multiset of 128-bit digests (about 70 MB for a
+/// million rows, where the rows themselves took a gigabyte). Two different rows share a
+/// digest with a chance of about n^2 / 2^129: 1 in 10^26 for a million rows.
+#[derive(Default)]
+pub struct LogDigests(rustc_hash::FxHashMap<u128, u32>);
+
+impl LogDigests {
+    fn digest(l: &Log) -> u128 {
+        use std::hash::{Hash, Hasher};
+        let half = |salt: u8| {
+            let mut h = std::hash::DefaultHasher::new();
+            salt.hash(&mut h);
+            l.hash(&mut h);
+            h.finish()
+        };
+        (u128::from(half(1)) << 64) | u128::from(half(2))
+    }
+
+    pub fn add(&mut self, l: &Log) {
+        *self.0.entry(Self::digest(l)).or_default() += 1;
+    }
+
+    /// Whether a backup's row is here already, counting it off: the k-th copy of a row in
+    /// the backup is new when the database holds fewer than k, so no row is ever duplicated.
+    pub fn take(&mut self, l: &Log) -> bool {
+        match self.0.get_mut(&Self::digest(l)) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Merges a validated backup into what exists: new decks and questions are added (existing
 /// ones keep their text), and a state is taken when the database has none or an older last
 /// review. (Log rows are merged by the store, as a multiset, so none is ever duplicated.)
@@ -809,6 +844,17 @@ mod tests {
         let p = plan(b, &Existing::default()).unwrap();
         assert_eq!(p.decks[0].position, 3);
         assert_eq!((p.questions.len(), p.states.len()), (2, 2));
+    }
+
+    #[test]
+    fn log_rows_merge_as_a_multiset() {
+        let a = log("d/a", "2026-03-01T09:00:00.000Z", 4);
+        let b = log("d/b", "2026-03-01T09:00:00.000Z", 4);
+        let mut here = LogDigests::default();
+        here.add(&a);
+        // The backup holds a twice and b once: one a is here, the other a and b are new.
+        let present: Vec<bool> = [&a, &a, &b].iter().map(|l| here.take(l)).collect();
+        assert_eq!(present, [true, false, false]);
     }
 
     #[test]

@@ -352,26 +352,30 @@ fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) 
     // Not opened here: a FIFO opened twice would lose its writer.
     std::fs::metadata(path).with_context(|| format!("{shown}: cannot read: check the path"))?;
     let refused = |e: anyhow::Error| anyhow::anyhow!("{shown}: {e}; nothing was imported");
-    let (bank, log_rows) = env
+    let mut here = env.store.read(|store| store.log_digests())?;
+    let (mut log_added, mut log_present) = (0, 0);
+    let bank = env
         .store
-        .stage_log(|sink| {
-            let mut rows = 0u64;
-            let bank = backup::read(open, &mut |l| {
-                rows += 1;
-                sink(l)
-            })?;
-            Ok((bank, rows))
+        .stage_log(|stage| {
+            backup::read(open, &mut |l| {
+                if here.take(l) {
+                    log_present += 1;
+                    Ok(())
+                } else {
+                    log_added += 1;
+                    stage(l)
+                }
+            })
         })
         .map_err(refused)?;
+    drop(here);
     let dry_run = args.dry_run;
     let plan = env
         .store
         .write(|store| backup::plan(bank, &store.existing()?))?;
-    let log_added = if dry_run {
-        env.store.read(|store| store.count_staged_new())?
-    } else {
-        env.store.restore(&plan)?
-    };
+    if !dry_run {
+        env.store.restore(&plan)?;
+    }
     let s = RestoreSummary {
         dry_run,
         decks_added: plan.decks.len(),
@@ -379,7 +383,7 @@ fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) 
         states_taken: plan.states.len(),
         states_kept: plan.states_kept,
         log_added,
-        log_present: log_rows - log_added,
+        log_present,
     };
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &s)?;

@@ -144,6 +144,16 @@ impl Store {
         Ok(ex)
     }
 
+    /// Every log row here, as digests, for merging a backup's log.
+    pub fn log_digests(&self) -> Result<backup::LogDigests> {
+        let mut d = backup::LogDigests::default();
+        self.for_each_log(&[], |l| {
+            d.add(l);
+            Ok(())
+        })?;
+        Ok(d)
+    }
+
     /// Runs `f` with a sink for the log rows of a backup, which it keeps in a staging table
     /// (`temp.restore_log`, in SQLite's temporary file, not in memory and not in the
     /// database: staging takes no lock, and a backup that fails later leaves no trace).
@@ -152,7 +162,7 @@ impl Store {
         f: impl FnOnce(&mut dyn FnMut(&Log) -> Result<()>) -> Result<T>,
     ) -> Result<T> {
         self.conn.execute_batch(&format!(
-            "PRAGMA temp.cache_size = -65536;
+            "PRAGMA temp.cache_size = -16384;
              DROP TABLE IF EXISTS temp.restore_log;
              CREATE TEMP TABLE restore_log (seq INTEGER PRIMARY KEY, {STAGED_COLUMNS});
              BEGIN;"
@@ -182,11 +192,7 @@ impl Store {
                 ])?;
                 Ok(())
             })?;
-            // Finding a row's twins is a look-up by question and time.
-            self.conn.execute_batch(
-                "CREATE INDEX temp.restore_log_twin ON restore_log(question_id, reviewed_at, seq);
-                 COMMIT;",
-            )?;
+            self.conn.execute_batch("COMMIT")?;
             Ok(v)
         })();
         if staged.is_err() {
@@ -197,37 +203,25 @@ impl Store {
         staged
     }
 
-    /// How many staged log rows a restore adds (the rest are here already), without writing.
-    pub fn count_staged_new(&self) -> Result<u64> {
-        let n: i64 = self.conn.query_row(
-            &format!("SELECT count(*) FROM temp.restore_log s WHERE {NEW_ROW}"),
-            [],
-            |r| r.get(0),
-        )?;
-        Ok(n as u64)
-    }
-
     /// Writes a restore plan and the staged log. The decks, questions and states go in one
     /// transaction; the log follows in transactions of `LOG_CHUNK` rows, so a review running
-    /// beside a long restore waits for one piece, not the whole. Each piece merges its rows
-    /// as a multiset against what the database has then, so a restore cut short (killed,
-    /// power lost) leaves whole pieces, and running it again completes it exactly.
-    /// Returns how many log rows were added.
-    pub fn restore(&mut self, plan: &Plan) -> Result<u64> {
+    /// beside a long restore waits for one piece, not the whole. Only rows not here are
+    /// staged (see `backup::LogDigests`), so a restore cut short (killed, power lost) leaves
+    /// whole pieces, and running it again completes it exactly.
+    pub fn restore(&mut self, plan: &Plan) -> Result<()> {
         // A million index entries go in at random places: a page cache of 64 MB (not the
         // default 2 MB) keeps them off the disk. For this connection only.
         self.conn.execute_batch("PRAGMA main.cache_size = -65536")?;
-        let log_was_empty = self.write(|store| store.restore_bank(plan))?;
+        self.write(|store| store.restore_bank(plan))?;
         let last: i64 = self.conn.query_row(
             "SELECT coalesce(max(seq), 0) FROM temp.restore_log",
             [],
             |r| r.get(0),
         )?;
-        let mut added = 0;
         let mut from = 1;
         while from <= last {
             let to = from.saturating_add(LOG_CHUNK);
-            added += self.write(|store| store.restore_log(from, to, log_was_empty))?;
+            self.write(|store| store.restore_log(from, to))?;
             from = to;
         }
         // Lapses are derived from the log: recounted once it is all in.
@@ -236,19 +230,12 @@ impl Store {
                 "{RECOUNT} WHERE question_id IN (SELECT question_id FROM temp.restore_log)"
             ))?;
             Ok(())
-        })?;
-        Ok(added)
+        })
     }
 
     /// Decks and questions through the same code as a bank import, states as a grade writes
     /// them (their lapses recounted from the log).
-    /// Returns whether the log was empty before.
-    fn restore_bank(&mut self, plan: &Plan) -> Result<bool> {
-        let log_was_empty: bool =
-            self.conn
-                .query_row("SELECT NOT EXISTS (SELECT 1 FROM review_log)", [], |r| {
-                    r.get(0)
-                })?;
+    fn restore_bank(&mut self, plan: &Plan) -> Result<()> {
         let decks: Vec<DeckRow> = plan
             .decks
             .iter()
@@ -286,26 +273,22 @@ impl Store {
                 lapses: 0, // recounted from the log
             };
             put_state(&self.conn, id, Some(&row))?;
-            if !log_was_empty {
-                recount.execute([id])?;
-            }
+            recount.execute([id])?;
         }
-        Ok(log_was_empty)
+        Ok(())
     }
 
-    /// Adds the staged rows `from..to` that are not here yet, in backup order. Into a log that was empty before the restore, every
-    /// row is new (the earlier pieces hold only this backup's earlier rows).
-    fn restore_log(&mut self, from: i64, to: i64, log_was_empty: bool) -> Result<u64> {
-        let new = if log_was_empty { "1" } else { NEW_ROW };
-        let added = self.conn.execute(
+    /// Adds the staged rows `from..to`, in backup order.
+    fn restore_log(&mut self, from: i64, to: i64) -> Result<()> {
+        self.conn.execute(
             &format!(
                 "INSERT INTO review_log ({STAGED_COLUMNS})
-                 SELECT {STAGED_COLUMNS} FROM temp.restore_log s
-                 WHERE s.seq >= ?1 AND s.seq < ?2 AND {new} ORDER BY s.seq"
+                 SELECT {STAGED_COLUMNS} FROM temp.restore_log WHERE seq >= ?1 AND seq < ?2
+                 ORDER BY seq"
             ),
             params![from, to],
         )?;
-        Ok(added as u64)
+        Ok(())
     }
 }
 
@@ -314,25 +297,6 @@ const LOG_CHUNK: i64 = 100_000;
 
 const STAGED_COLUMNS: &str = "reviewed_at, day, question_id, grade, kind, n_before, ef_before,
     interval_before, due_before, n_after, ef_after, interval_after, due_after, answer_ms, missed";
-
-/// A staged row `s` is new when the backup holds more copies of it, up to and including it,
-/// than the database does: the log is merged as a multiset, so no row is ever duplicated.
-const NEW_ROW: &str = "1 + (SELECT count(*) FROM temp.restore_log t
-        WHERE t.question_id = s.question_id AND t.reviewed_at = s.reviewed_at AND t.seq < s.seq
-        AND t.day IS s.day AND t.grade IS s.grade AND t.kind IS s.kind
-        AND t.n_before IS s.n_before AND t.ef_before IS s.ef_before
-        AND t.interval_before IS s.interval_before AND t.due_before IS s.due_before
-        AND t.n_after IS s.n_after AND t.ef_after IS s.ef_after
-        AND t.interval_after IS s.interval_after AND t.due_after IS s.due_after
-        AND t.answer_ms IS s.answer_ms AND t.missed IS s.missed)
-    > (SELECT count(*) FROM review_log l
-        WHERE l.question_id = s.question_id AND l.reviewed_at = s.reviewed_at
-        AND l.day IS s.day AND l.grade IS s.grade AND l.kind IS s.kind
-        AND l.n_before IS s.n_before AND l.ef_before IS s.ef_before
-        AND l.interval_before IS s.interval_before AND l.due_before IS s.due_before
-        AND l.n_after IS s.n_after AND l.ef_after IS s.ef_after
-        AND l.interval_after IS s.interval_after AND l.due_after IS s.due_after
-        AND l.answer_ms IS s.answer_ms AND l.missed IS s.missed)";
 
 /// Lapses are derived from the log.
 const RECOUNT: &str = "UPDATE card_state SET lapses = (SELECT count(*) FROM review_log l
