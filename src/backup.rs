@@ -1,24 +1,28 @@
 //! The JSON backup: its shape (format version 2; version 1 had no `suspended` and no `cram`
-//! rows, and still restores), validation, and the merge plan for a
-//! restore. Pure: the store reads and writes it.
+//! rows, and still restores), a streaming reader that validates it, and the merge plan for a
+//! restore. The reader holds the decks and questions, never the log: each log row is checked
+//! and handed on as it is read.
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow, bail};
 use chrono::{DateTime, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
+mod read;
+pub use read::read;
+
 pub const FORMAT: &str = "rehearse-backup";
 pub const VERSION: u32 = 2;
 
-/// The whole backup. Written one record per line (see `cmd::export`), read with serde.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Backup {
-    pub format: String,
-    pub version: u32,
+/// The largest deck or question position a backup may hold: far above any real bank, and
+/// far enough below i64::MAX that counting on from it cannot overflow.
+pub const MAX_POSITION: i64 = 1_000_000_000;
+
+/// The decks and questions of a backup (its log is streamed, see `read`).
+#[derive(Debug, Default)]
+pub struct Bank {
     pub decks: Vec<Deck>,
     pub questions: Vec<Question>,
-    pub log: Vec<Log>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -106,42 +110,23 @@ pub struct Existing {
     pub questions: HashSet<String>,
     /// last_review of every question that has a state
     pub states: HashMap<String, String>,
-    /// how many times each log row is present
-    pub log: HashMap<Log, u64>,
     pub next_deck_position: i64,
 }
 
-/// The writes of a restore.
+/// The writes of a restore, but for the log (merged by the store, as a multiset).
 #[derive(Debug, Default)]
 pub struct Plan {
     pub decks: Vec<Deck>,
     pub questions: Vec<Question>,
     /// (question id, state) to write: absent here, or older here.
     pub states: Vec<(String, State)>,
-    pub log: Vec<Log>,
     /// Questions suspended in the backup: suspended here too (new or not).
     pub suspend: Vec<String>,
     pub states_kept: usize,
-    pub log_present: usize,
 }
 
-/// Checks everything a restore relies on; the first problem found is the error.
-pub fn validate(b: &Backup) -> Result<()> {
-    if b.format != FORMAT {
-        bail!(
-            "not a rehearse backup (format {:?}, expected {FORMAT:?})",
-            b.format
-        );
-    }
-    if b.version > VERSION {
-        bail!(
-            "written by a newer rehearse (backup version {}, this one reads {VERSION}): upgrade rehearse",
-            b.version
-        );
-    }
-    if b.version == 0 {
-        bail!("backup version 0 does not exist: the file is damaged");
-    }
+/// Checks the decks and questions a restore relies on; the first problem found is the error.
+pub fn validate(b: &Bank) -> Result<()> {
     let decks: HashSet<&str> = b.decks.iter().map(|d| d.id.as_str()).collect();
     if decks.len() != b.decks.len() {
         bail!("a deck appears twice: the file is damaged");
@@ -158,6 +143,7 @@ pub fn validate(b: &Backup) -> Result<()> {
         if !is_text(&d.title) || d.guidance.as_deref().is_some_and(|g| !is_text(g)) {
             bail!("deck {:?}: an empty or untrimmed title or guidance", d.id);
         }
+        check_position(d.position, &format!("deck {:?}", d.id))?;
         if d.minutes
             .is_some_and(|m| !crate::bank::MINUTES.contains(&m))
         {
@@ -219,8 +205,9 @@ pub fn validate(b: &Backup) -> Result<()> {
                 crate::bank::MAX_POINTS
             );
         }
+        let what = format!("question {:?}", q.id);
+        check_position(q.position, &what)?;
         if let Some(s) = &q.state {
-            let what = format!("question {:?}", q.id);
             check_time(&s.last_review, &what)?;
             check_days(&[Some(s.due), Some(s.introduced)], &what)?;
             check_int(s.interval, &what)?;
@@ -233,45 +220,44 @@ pub fn validate(b: &Backup) -> Result<()> {
             }
         }
     }
-    for (i, l) in b.log.iter().enumerate() {
-        let at = format!("log row {}", i + 1);
-        if !questions.contains(l.question.as_str()) {
-            bail!("{at}: question {:?} is not in the backup", l.question);
-        }
-        if l.grade > 5 {
-            bail!("{at}: grade {} is outside 0-5", l.grade);
-        }
-        if !["review", "drill", "cram"].contains(&l.kind.as_str()) {
-            bail!("{at}: kind {:?} is not review, drill or cram", l.kind);
-        }
-        if l.missed
-            .as_ref()
-            .is_some_and(|m| m.iter().any(|&i| i >= crate::bank::MAX_POINTS))
-        {
-            bail!(
-                "{at}: a missed point index is past the {} points a question may have",
-                crate::bank::MAX_POINTS
-            );
-        }
-        if l.red_flags
-            .as_ref()
-            .is_some_and(|m| m.iter().any(|&i| i >= crate::bank::MAX_RED_FLAGS))
-        {
-            bail!(
-                "{at}: a red flag index is past the {} red flags a question may have",
-                crate::bank::MAX_RED_FLAGS
-            );
-        }
-        if l.after.due.is_none() {
-            bail!("{at}: the state after the grade has no due date");
-        }
-        check_days(&[Some(l.day), l.before.due, l.after.due], &at)?;
-        for v in [l.before.interval, l.after.interval, l.answer_ms] {
-            check_int(v, &at)?;
-        }
-        check_time(&l.reviewed_at, &at)?;
-    }
     Ok(())
+}
+
+/// Checks one log row (`row` counts from 1), but for its question being in the backup.
+fn check_log(row: usize, l: &Log) -> Result<()> {
+    let at = format!("log row {row}");
+    if l.grade > 5 {
+        bail!("{at}: grade {} is outside 0-5", l.grade);
+    }
+    if !["review", "drill", "cram"].contains(&l.kind.as_str()) {
+        bail!("{at}: kind {:?} is not review, drill or cram", l.kind);
+    }
+    if l.missed
+        .as_ref()
+        .is_some_and(|m| m.iter().any(|&i| i >= crate::bank::MAX_POINTS))
+    {
+        bail!(
+            "{at}: a missed point index is past the {} points a question may have",
+            crate::bank::MAX_POINTS
+        );
+    }
+    if l.red_flags
+        .as_ref()
+        .is_some_and(|m| m.iter().any(|&i| i >= crate::bank::MAX_RED_FLAGS))
+    {
+        bail!(
+            "{at}: a red flag index is past the {} red flags a question may have",
+            crate::bank::MAX_RED_FLAGS
+        );
+    }
+    if l.after.due.is_none() {
+        bail!("{at}: the state after the grade has no due date");
+    }
+    check_days(&[Some(l.day), l.before.due, l.after.due], &at)?;
+    for v in [l.before.interval, l.after.interval, l.answer_ms] {
+        check_int(v, &at)?;
+    }
+    check_time(&l.reviewed_at, &at)
 }
 
 /// The rubric limits a bank file keeps (see `bank`), so a TOML export of a restore imports.
@@ -304,6 +290,13 @@ fn check_rubric(q: &Question) -> Result<()> {
     }
     if q.minutes.is_some_and(|m| !MINUTES.contains(&m)) {
         bail!("question {:?}: minutes outside 1-60", q.id);
+    }
+    Ok(())
+}
+
+fn check_position(p: i64, what: &str) -> Result<()> {
+    if !(0..=MAX_POSITION).contains(&p) {
+        bail!("{what}: position {p} is outside 0-{MAX_POSITION}: the file is damaged");
     }
     Ok(())
 }
@@ -345,56 +338,77 @@ fn instant(t: &str) -> Option<DateTime<chrono::FixedOffset>> {
     DateTime::parse_from_rfc3339(t).ok()
 }
 
+/// The log rows a database holds, as a multiset of 128-bit digests (about 70 MB for a
+/// million rows, where the rows themselves took a gigabyte). Two different rows share a
+/// digest with a chance of about n^2 / 2^129: 1 in 10^26 for a million rows.
+#[derive(Default)]
+pub struct LogDigests(rustc_hash::FxHashMap<u128, u32>);
+
+impl LogDigests {
+    fn digest(l: &Log) -> u128 {
+        use std::hash::{Hash, Hasher};
+        let half = |salt: u8| {
+            let mut h = std::hash::DefaultHasher::new();
+            salt.hash(&mut h);
+            l.hash(&mut h);
+            h.finish()
+        };
+        (u128::from(half(1)) << 64) | u128::from(half(2))
+    }
+
+    pub fn add(&mut self, l: &Log) {
+        *self.0.entry(Self::digest(l)).or_default() += 1;
+    }
+
+    /// Whether a backup's row is here already, counting it off: the k-th copy of a row in
+    /// the backup is new when the database holds fewer than k, so no row is ever duplicated.
+    pub fn take(&mut self, l: &Log) -> bool {
+        match self.0.get_mut(&Self::digest(l)) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Merges a validated backup into what exists: new decks and questions are added (existing
-/// ones keep their text), a state is taken when the database has none or an older last review,
-/// and log rows are added as a multiset, so no row is ever duplicated.
-pub fn plan(b: &Backup, existing: &Existing) -> Plan {
+/// ones keep their text), and a state is taken when the database has none or an older last
+/// review. (Log rows are merged by the store, as a multiset, so none is ever duplicated.)
+pub fn plan(b: Bank, existing: &Existing) -> Result<Plan> {
     let mut plan = Plan::default();
     let fresh = existing.decks.is_empty();
     let mut next = existing.next_deck_position;
-    for d in &b.decks {
+    for d in b.decks {
         if !existing.decks.contains(&d.id) {
             let position = if fresh { d.position } else { next };
-            next += 1;
-            plan.decks.push(Deck {
-                position,
-                ..d.clone()
-            });
+            next = next.checked_add(1).ok_or_else(|| {
+                anyhow!("the database has no deck position left for deck {:?}", d.id)
+            })?;
+            plan.decks.push(Deck { position, ..d });
         }
     }
-    for q in &b.questions {
+    for mut q in b.questions {
         if q.suspended {
             plan.suspend.push(q.id.clone());
         }
-        if !existing.questions.contains(&q.id) {
-            plan.questions.push(Question {
-                state: None,
-                ..q.clone()
-            });
-        }
-        if let Some(s) = &q.state {
+        if let Some(s) = q.state.take() {
             let take = match existing.states.get(&q.id) {
                 None => true,
                 Some(ours) => instant(&s.last_review) > instant(ours),
             };
             if take {
-                plan.states.push((q.id.clone(), s.clone()));
+                plan.states.push((q.id.clone(), s));
             } else {
                 plan.states_kept += 1;
             }
         }
-    }
-    let mut seen: HashMap<&Log, u64> = HashMap::new();
-    for l in &b.log {
-        let n = seen.entry(l).or_default();
-        *n += 1;
-        if *n > existing.log.get(l).copied().unwrap_or(0) {
-            plan.log.push(l.clone());
-        } else {
-            plan.log_present += 1;
+        if !existing.questions.contains(&q.id) {
+            plan.questions.push(q);
         }
     }
-    plan
+    Ok(plan)
 }
 
 #[cfg(test)]
@@ -436,10 +450,8 @@ mod tests {
         }
     }
 
-    fn backup() -> Backup {
-        Backup {
-            format: FORMAT.into(),
-            version: 1,
+    fn bank() -> Bank {
+        Bank {
             decks: vec![Deck {
                 id: "d".into(),
                 title: "D".into(),
@@ -467,44 +479,62 @@ mod tests {
                     minutes: None,
                 })
                 .collect(),
-            log: vec![
-                log("d/a", "2026-03-01T09:00:00.000Z", 4),
-                log("d/a", "2026-03-01T09:00:00.000Z", 4),
-                log("d/b", "2026-03-01T09:00:00.000Z", 2),
-            ],
         }
+    }
+
+    fn json(bank: &Bank, log: &[Log]) -> String {
+        serde_json::json!({
+            "format": FORMAT, "version": VERSION, "decks": bank.decks, "questions": bank.questions,
+            "log": log,
+        })
+        .to_string()
+    }
+
+    /// Reads a backup from text, returning its bank and log, or the error line.
+    fn read_text(text: &str) -> Result<(Bank, Vec<Log>), String> {
+        let mut log = Vec::new();
+        read(|| Ok(std::io::Cursor::new(text.as_bytes())), &mut |l| {
+            log.push(l.clone());
+            Ok(())
+        })
+        .map(|b| (b, log))
+        .map_err(|e| e.to_string())
     }
 
     #[test]
     fn into_an_empty_database_everything_is_taken_verbatim() {
-        let b = backup();
-        validate(&b).unwrap();
-        let p = plan(&b, &Existing::default());
+        let (b, log) =
+            read_text(&json(&bank(), &[log("d/a", "2026-03-01T09:00:00.000Z", 4)])).unwrap();
+        assert_eq!(log.len(), 1);
+        let p = plan(b, &Existing::default()).unwrap();
         assert_eq!(p.decks[0].position, 3);
-        assert_eq!((p.questions.len(), p.states.len(), p.log.len()), (2, 2, 3));
+        assert_eq!((p.questions.len(), p.states.len()), (2, 2));
     }
 
     #[test]
-    fn log_rows_merge_as_a_multiset_and_later_states_win() {
-        let b = backup();
+    fn log_rows_merge_as_a_multiset() {
+        let a = log("d/a", "2026-03-01T09:00:00.000Z", 4);
+        let b = log("d/b", "2026-03-01T09:00:00.000Z", 4);
+        let mut here = LogDigests::default();
+        here.add(&a);
+        // The backup holds a twice and b once: one a is here, the other a and b are new.
+        let present: Vec<bool> = [&a, &a, &b].iter().map(|l| here.take(l)).collect();
+        assert_eq!(present, [true, false, false]);
+    }
+
+    #[test]
+    fn later_states_win() {
         let mut ex = Existing {
             decks: ["d".to_string()].into(),
             questions: ["d/a".to_string(), "d/b".to_string()].into(),
             ..Default::default()
         };
-        ex.log.insert(log("d/a", "2026-03-01T09:00:00.000Z", 4), 1);
         ex.states
             .insert("d/a".into(), "2026-03-05T09:00:00.000Z".into());
         ex.states
             .insert("d/b".into(), "2026-02-01T09:00:00.000Z".into());
-        let p = plan(&b, &ex);
+        let p = plan(bank(), &ex).unwrap();
         assert!(p.decks.is_empty() && p.questions.is_empty());
-        assert_eq!(
-            p.log.len(),
-            2,
-            "one of the two identical rows was already here"
-        );
-        assert_eq!(p.log_present, 1);
         assert_eq!(
             p.states
                 .iter()
@@ -516,28 +546,72 @@ mod tests {
     }
 
     #[test]
-    fn damaged_backups_are_refused() {
-        let mut b = backup();
-        b.version = VERSION + 1;
-        assert!(
-            validate(&b)
-                .unwrap_err()
-                .to_string()
-                .contains("newer rehearse")
-        );
-        let mut b = backup();
-        b.log[0].grade = 7;
+    fn positions_are_bounded_and_counted_on_with_checks() {
+        let mut b = bank();
+        b.decks[0].position = i64::MAX;
         assert_eq!(
             validate(&b).unwrap_err().to_string(),
+            "deck \"d\": position 9223372036854775807 is outside 0-1000000000: the file is damaged"
+        );
+        let ex = Existing {
+            decks: ["other".to_string()].into(),
+            next_deck_position: i64::MAX,
+            ..Default::default()
+        };
+        assert!(plan(bank(), &ex).is_err());
+    }
+
+    #[test]
+    fn a_bom_and_any_key_order_are_read_and_log_rows_are_streamed_in_order() {
+        let rows = [
+            log("d/a", "2026-03-01T09:00:00.000Z", 4),
+            log("d/b", "2026-03-02T09:00:00.000Z", 2),
+        ];
+        let text = json(&bank(), &rows);
+        let (b, log) = read_text(&format!("\u{feff}{text}")).unwrap();
+        assert_eq!((b.questions.len(), log.as_slice()), (2, &rows[..]));
+        // serde_json::Value sorts keys: the log comes before the questions, and the
+        // version last.
+        let sorted: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(read_text(&sorted.to_string()).unwrap().1, rows);
+        let mut bad = sorted.clone();
+        bad["log"][1]["question"] = "d/zz".into();
+        assert_eq!(
+            read_text(&bad.to_string()).unwrap_err(),
+            "log row 2: question \"d/zz\" is not in the backup"
+        );
+        let mut newer = sorted;
+        newer["version"] = (VERSION + 1).into();
+        newer["log"][0]["x"] = 1.into();
+        assert!(
+            read_text(&newer.to_string())
+                .unwrap_err()
+                .contains("newer rehearse")
+        );
+    }
+
+    #[test]
+    fn damaged_backups_are_refused() {
+        let text = json(&bank(), &[log("d/a", "2026-03-01T09:00:00.000Z", 4)]);
+        assert!(
+            read_text(&text.replace(
+                &format!("\"version\":{VERSION}"),
+                &format!("\"version\":{}", VERSION + 1)
+            ))
+            .unwrap_err()
+            .contains("newer rehearse")
+        );
+        assert_eq!(
+            read_text(&text.replace("\"grade\":4", "\"grade\":7")).unwrap_err(),
             "log row 1: grade 7 is outside 0-5"
         );
-        let mut b = backup();
-        b.log[2].question = "d/zz".into();
-        assert!(
-            validate(&b)
-                .unwrap_err()
-                .to_string()
-                .contains("not in the backup")
+        assert_eq!(
+            read_text(&format!("   {text}")).unwrap_err(),
+            "not a rehearse backup (a backup begins with {)"
+        );
+        assert_eq!(
+            read_text(&text.replace("\"log\"", "\"logs\"")).unwrap_err(),
+            "damaged backup (unknown field `logs`, expected one of `format`, `version`, `decks`, `questions`, `log` at line 1 column 97)"
         );
     }
 
@@ -556,7 +630,7 @@ mod tests {
             detail: Some("d".into()),
             must: true,
         };
-        let mut b = backup();
+        let mut b = bank();
         b.questions[0].points = vec![must.clone(), Point::plain("y")];
         b.questions[0].red_flags = vec!["r".into()];
         validate(&b).unwrap();
@@ -569,8 +643,8 @@ mod tests {
             serde_json::from_str::<Question>(&text).unwrap(),
             b.questions[0]
         );
-        let refused = |f: &dyn Fn(&mut Backup)| {
-            let mut b = backup();
+        let refused = |f: &dyn Fn(&mut Bank)| {
+            let mut b = bank();
             b.questions[0].points = vec![must.clone(), Point::plain("y")];
             f(&mut b);
             validate(&b).unwrap_err().to_string()
@@ -584,7 +658,14 @@ mod tests {
         assert!(refused(&|b| b.questions[0].minutes = Some(0)).contains("minutes"));
         assert!(refused(&|b| b.decks[0].minutes = Some(61)).contains("minutes"));
         assert!(refused(&|b| b.questions[0].verified = Some(" ".into())).contains("verified"));
-        assert!(refused(&|b| b.log[0].red_flags = Some(vec![5])).contains("red flag index"));
+        let mut l = log("d/a", "2026-03-01T09:00:00.000Z", 4);
+        l.red_flags = Some(vec![5]);
+        assert!(
+            check_log(1, &l)
+                .unwrap_err()
+                .to_string()
+                .contains("red flag index")
+        );
         // An unknown key inside a point table is an unknown field, as everywhere in a backup.
         let bad = line.replace(r#"["x"]"#, r#"[{"key":"k","must":true,"extra":1}]"#);
         assert!(serde_json::from_str::<Question>(&bad).is_err());

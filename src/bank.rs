@@ -166,18 +166,47 @@ pub fn parse_all(files: &[(String, Vec<u8>)]) -> Result<Vec<Deck>, Vec<Problem>>
 struct Ctx<'a> {
     file: &'a str,
     text: &'a str,
+    /// Byte offset where each line starts, so a location is a binary search, not a scan.
+    line_starts: Vec<usize>,
+    /// The last location found (line index, offset, column): problems come mostly in file
+    /// order, so the next column is counted from there, not from the line's start.
+    last: std::cell::Cell<(usize, usize, usize)>,
     problems: Vec<Problem>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(file: &'a str, text: &'a str) -> Ctx<'a> {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Ctx {
+            file,
+            text,
+            line_starts,
+            last: std::cell::Cell::new((0, 0, 1)),
+            problems: Vec::new(),
+        }
+    }
+
+    /// The line index (0-based) holding `offset`.
+    fn line_index(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset) - 1
+    }
+
     fn at(&self, offset: usize, question: Option<&str>, message: String) -> Problem {
-        let offset = offset.min(self.text.len());
-        let before = &self.text[..self.text.floor_char_boundary(offset)];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let offset = self.text.floor_char_boundary(offset.min(self.text.len()));
+        let line = self.line_index(offset);
+        let (last_line, last_offset, last_column) = self.last.get();
+        let (from, base) = if last_line == line && last_offset <= offset {
+            (last_offset, last_column)
+        } else {
+            (self.line_starts[line], 1)
+        };
+        let column = base + self.text[from..offset].chars().count();
+        self.last.set((line, offset, column));
         Problem {
             file: self.file.to_string(),
-            line,
+            line: line + 1,
             column,
             question: question.map(str::to_string),
             message,
@@ -221,11 +250,7 @@ pub fn parse_file(file: &str, bytes: &[u8]) -> Result<(Deck, Problem), Vec<Probl
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut cx = Ctx {
-        file,
-        text,
-        problems: Vec::new(),
-    };
+    let mut cx = Ctx::new(file, text);
     let (root, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
         for e in errors {
@@ -410,16 +435,15 @@ fn parse_question(
         _ => None,
     };
     let qid = written.as_deref();
-    if let (Some(id), Some(v)) = (id.as_deref(), id_val) {
-        // Offsets, not lines: a line number costs a scan, paid only for a duplicate.
-        if let Some(first) = ids.insert(id.to_string(), v.span().start) {
-            let line = cx.at(first, None, String::new()).line;
-            cx.err(
-                v.span().start,
-                Some(id),
-                format!("duplicate id (first used on line {line}): give each question its own id"),
-            );
-        }
+    if let (Some(id), Some(v)) = (id.as_deref(), id_val)
+        && let Some(first) = ids.insert(id.to_string(), v.span().start)
+    {
+        let line = cx.line_index(first) + 1;
+        cx.err(
+            v.span().start,
+            Some(id),
+            format!("duplicate id (first used on line {line}): give each question its own id"),
+        );
     }
     let mut q = Question {
         id: id.clone().unwrap_or_default(),

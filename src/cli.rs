@@ -10,8 +10,8 @@ use std::path::PathBuf;
     about = "Spaced-repetition drills for senior backend interviews"
 )]
 pub struct Cli {
-    /// The database file [default: <data dir>/rehearse/rehearse.db]
-    #[arg(long, global = true, env = "REHEARSE_DB", value_name = "PATH")]
+    /// The database file [default: $REHEARSE_DB, else <data dir>/rehearse/rehearse.db]
+    #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
     /// Colour: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it), always, never

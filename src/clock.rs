@@ -2,13 +2,31 @@
 //! and `REHEARSE_ANSWER_MS` replaces the measured answer time, so tests and scripts are exact.
 
 use anyhow::{Context, Result, bail};
-use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, Local, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 use std::time::Instant;
+
+/// The longest answer time recorded: an answer left open overnight would otherwise
+/// dominate every median.
+pub const MAX_ANSWER_MS: u64 = 30 * 60 * 1000;
+
+/// A variable's value; a value that is not UTF-8 is refused, not taken as unset.
+fn var(name: &str) -> Result<Option<String>> {
+    match std::env::var_os(name) {
+        None => Ok(None),
+        Some(v) => match v.into_string() {
+            Ok(s) => Ok(Some(s)),
+            Err(raw) => bail!(
+                "{name}={} is not valid UTF-8: set it in plain text, or unset it",
+                raw.to_string_lossy()
+            ),
+        },
+    }
+}
 
 /// The current instant: `REHEARSE_NOW` when set, else the system clock.
 pub fn now() -> Result<DateTime<Utc>> {
-    match std::env::var("REHEARSE_NOW") {
-        Ok(raw) if !raw.trim().is_empty() => DateTime::parse_from_rfc3339(raw.trim())
+    match var("REHEARSE_NOW")? {
+        Some(raw) if !raw.trim().is_empty() => DateTime::parse_from_rfc3339(raw.trim())
             .map(|t| t.with_timezone(&Utc))
             .with_context(|| {
                 format!(
@@ -17,6 +35,26 @@ pub fn now() -> Result<DateTime<Utc>> {
             }),
         _ => Ok(Utc::now()),
     }
+}
+
+/// Today's review day, at the instant `now` with a day that starts at `day_starts`. The
+/// store and the backup keep dates of the years 1 to 9999, so a clock whose instant, review
+/// day or the day after falls outside them is refused before anything is written with it.
+pub fn checked_today(now: DateTime<Utc>, day_starts: u32) -> Result<NaiveDate> {
+    let day = review_day(now, day_starts);
+    let storable = |d: NaiveDate| (1..=9999).contains(&d.year());
+    if !(storable(now.date_naive()) && storable(day) && day.succ_opt().is_some_and(storable)) {
+        let clock = if var("REHEARSE_NOW")?.is_some() {
+            "REHEARSE_NOW"
+        } else {
+            "the system clock"
+        };
+        bail!(
+            "{clock} reads {}, a review day rehearse cannot store (it keeps the years 1 to 9999): use a time between 0001-01-02 and 9999-12-30",
+            now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+    }
+    Ok(day)
 }
 
 /// The review day of an instant in the machine's zone (`TZ`); see `review_day_at`.
@@ -46,38 +84,52 @@ pub fn review_day_at(local: NaiveDateTime, day_starts: u32) -> NaiveDate {
 /// The hour a review day starts, from `REHEARSE_DAY_STARTS` (default 4). Empty counts as
 /// unset, as it does for `REHEARSE_NOW`.
 pub fn day_starts() -> Result<u32> {
-    match std::env::var("REHEARSE_DAY_STARTS") {
-        Ok(raw) if raw.trim().is_empty() => Ok(4),
-        Ok(raw) => match raw.trim().parse::<u32>() {
+    match var("REHEARSE_DAY_STARTS")? {
+        Some(raw) if raw.trim().is_empty() => Ok(4),
+        Some(raw) => match raw.trim().parse::<u32>() {
             Ok(h) if h < 24 => Ok(h),
             _ => {
                 bail!("REHEARSE_DAY_STARTS={raw:?} is not an hour: use a whole number from 0 to 23")
             }
         },
-        Err(_) => Ok(4),
+        None => Ok(4),
     }
 }
 
-/// Measures how long a person took to answer.
+/// The fixed answer time of `REHEARSE_ANSWER_MS`, when set: a whole number of
+/// milliseconds up to `MAX_ANSWER_MS`.
+pub fn answer_ms() -> Result<Option<u64>> {
+    let Some(raw) = var("REHEARSE_ANSWER_MS")? else {
+        return Ok(None);
+    };
+    match raw.trim().parse::<u64>() {
+        Ok(ms) if ms <= MAX_ANSWER_MS && !raw.trim().starts_with('+') => Ok(Some(ms)),
+        _ => bail!(
+            "REHEARSE_ANSWER_MS={raw:?} is not an answer time: use a whole number of milliseconds from 0 to {MAX_ANSWER_MS} (30 minutes), or unset it"
+        ),
+    }
+}
+
+/// Measures how long a person took to answer, at most `MAX_ANSWER_MS`.
 pub struct Stopwatch {
     started: Instant,
     fixed_ms: Option<u64>,
 }
 
 impl Stopwatch {
+    /// `REHEARSE_ANSWER_MS` was checked by `cmd::run` before anything started.
     pub fn start() -> Stopwatch {
-        let fixed_ms = std::env::var("REHEARSE_ANSWER_MS")
-            .ok()
-            .and_then(|v| v.trim().parse().ok());
         Stopwatch {
             started: Instant::now(),
-            fixed_ms,
+            fixed_ms: answer_ms().unwrap_or(None),
         }
     }
 
     pub fn elapsed_ms(&self) -> u64 {
         self.fixed_ms.unwrap_or_else(|| {
-            u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+            u64::try_from(self.started.elapsed().as_millis())
+                .unwrap_or(u64::MAX)
+                .min(MAX_ANSWER_MS)
         })
     }
 }
@@ -189,5 +241,18 @@ mod tests {
                 d("2026-03-01")
             );
         }
+    }
+
+    #[test]
+    fn a_measured_answer_time_is_capped() {
+        let Some(started) = Instant::now().checked_sub(std::time::Duration::from_secs(31 * 60))
+        else {
+            return; // a machine up for less than 31 minutes cannot go back that far
+        };
+        let watch = Stopwatch {
+            started,
+            fixed_ms: None,
+        };
+        assert_eq!(watch.elapsed_ms(), MAX_ANSWER_MS);
     }
 }

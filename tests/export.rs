@@ -258,7 +258,7 @@ fn truncated_corrupt_and_newer_backups_are_refused_and_nothing_is_written() {
         ),
         (
             "junk.json",
-            "rehearse: junk.json: not a rehearse backup (expected ident at line 1 column 2)",
+            "rehearse: junk.json: not a rehearse backup (a backup begins with {)",
         ),
         (
             "other.json",

@@ -391,6 +391,8 @@ fn backups_of(s: &Sandbox) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(s.path("rehearse.db.backups"))
         .map(|d| {
             d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                // The restore lock (.restore.lock) is no copy.
+                .filter(|n| n != ".restore.lock")
                 .collect()
         })
         .unwrap_or_default();
@@ -725,4 +727,30 @@ fn the_default_database_keeps_its_backups_in_the_data_folder() {
         listed.starts_with(&format!("Backups in {} (newest last):\n", dir.display())),
         "{listed}"
     );
+}
+
+#[test]
+fn two_restores_of_one_backup_at_once_add_each_log_row_once() {
+    let s = Sandbox::new();
+    s.rehearse(NOW).arg("import").assert().success();
+    s.review(NOW, &[], "4\n3\n5\n2\n4\nq\n");
+    s.review("2026-03-02T09:00:00Z", &[], "4\n4\n4\nq\n");
+    let logged = s.count("SELECT count(*) FROM review_log");
+    let backup = s.rehearse(NOW).arg("export").output().unwrap();
+    for round in 0..4 {
+        let t = Sandbox::new();
+        t.write("b.json", &stdout(&backup));
+        let kids: Vec<_> = (0..2)
+            .map(|_| spawn(&t, &["import", "b.json"], ""))
+            .collect();
+        for k in kids {
+            let out = k.wait_with_output().unwrap();
+            assert!(out.status.success(), "round {round}: {}", stderr(&out));
+        }
+        assert_eq!(
+            t.count("SELECT count(*) FROM review_log"),
+            logged,
+            "round {round}"
+        );
+    }
 }

@@ -117,14 +117,20 @@ pub fn builtin_if_empty(env: &mut Env) -> Result<()> {
     Ok(())
 }
 
+/// The most problems printed; the rest are counted.
+const SHOWN_PROBLEMS: usize = 100;
+
+/// The largest bank file read: far above any real bank, small enough to hold.
+const MAX_BANK_FILE: u64 = 64 << 20;
+
 /// Reads and validates every file; any problem means no decks at all. With --json the
 /// problems are printed as JSON too.
 fn read_bank(paths: &[PathBuf], args: &ImportArgs, out: &mut impl Write) -> Result<Vec<Deck>> {
     let mut files = Vec::new();
+    let mut seen = HashSet::new();
     for p in paths {
-        for f in bank_files(p)? {
-            let bytes =
-                std::fs::read(&f).with_context(|| format!("cannot read {}", f.display()))?;
+        for f in bank_files(p, &mut seen)? {
+            let bytes = read_bank_file(&f)?;
             files.push((f.display().to_string(), bytes));
         }
     }
@@ -145,10 +151,14 @@ fn read_bank(paths: &[PathBuf], args: &ImportArgs, out: &mut impl Write) -> Resu
             writeln!(out)?;
         }
         let mut err = std::io::stderr().lock();
-        for p in &problems {
+        for p in problems.iter().take(SHOWN_PROBLEMS) {
             let _ = writeln!(err, "{p}");
         }
         let n = problems.len();
+        if n > SHOWN_PROBLEMS {
+            let more = n - SHOWN_PROBLEMS;
+            let _ = writeln!(err, "and {more} more problem{}", plural(more));
+        }
         bail!(
             "{n} problem{} in the bank: nothing was imported; fix {} and run again",
             plural(n),
@@ -161,37 +171,94 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// A file as given, or every *.toml below a folder, sorted.
-fn bank_files(path: &Path) -> Result<Vec<PathBuf>> {
+/// Reads one bank file: a regular file (never a FIFO or a device, which could block or
+/// never end) of at most `MAX_BANK_FILE` bytes.
+fn read_bank_file(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let shown = path.display();
+    let regular = |meta: &std::fs::Metadata| -> Result<()> {
+        if !meta.is_file() {
+            bail!("{shown} is not a regular file (a pipe, device or socket): pass bank files");
+        }
+        if meta.len() > MAX_BANK_FILE {
+            bail!(
+                "{shown} is {} MB, more than the {} MB a bank file may have: split it into decks",
+                meta.len() >> 20,
+                MAX_BANK_FILE >> 20
+            );
+        }
+        Ok(())
+    };
+    let cannot = |e| anyhow::Error::new(e).context(format!("cannot read {shown}"));
+    regular(&std::fs::metadata(path).map_err(cannot)?)?;
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_BANK_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_BANK_FILE {
+        bail!(
+            "{shown} grew past the {} MB a bank file may have while it was read: split it into decks",
+            MAX_BANK_FILE >> 20
+        );
+    }
+    Ok(bytes)
+}
+
+/// A file as given, or every *.toml below a folder, sorted. Symlinks are followed, but each
+/// folder and file is taken once (by device and inode; the first in sorted order, walking
+/// folders breadth first), so a link loop ends and a linked file is not read twice.
+fn bank_files(path: &Path, seen: &mut HashSet<(u64, u64)>) -> Result<Vec<PathBuf>> {
+    use std::os::unix::fs::MetadataExt;
     let meta = std::fs::metadata(path)
         .with_context(|| format!("{}: no such file or folder: check the path", path.display()))?;
-    if meta.is_file() {
-        return Ok(vec![path.to_path_buf()]);
+    let key = |m: &std::fs::Metadata| (m.dev(), m.ino());
+    if !meta.is_dir() {
+        // Checked as a regular file when read.
+        let new = seen.insert(key(&meta));
+        return Ok(if new {
+            vec![path.to_path_buf()]
+        } else {
+            vec![]
+        });
     }
-    let mut found = Vec::new();
-    let mut stack = vec![path.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let entries =
-            std::fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))?;
-        for e in entries {
-            let p = e
-                .with_context(|| format!("cannot list {}", dir.display()))?
-                .path();
-            if p.is_dir() {
-                stack.push(p);
+    seen.insert(key(&meta));
+    let mut files = Vec::new();
+    let mut folders = std::collections::VecDeque::from([path.to_path_buf()]);
+    while let Some(dir) = folders.pop_front() {
+        let listed = || format!("cannot list {}", dir.display());
+        let mut entries = std::fs::read_dir(&dir)
+            .with_context(listed)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<std::io::Result<Vec<_>>>()
+            .with_context(listed)?;
+        entries.sort();
+        for p in entries {
+            // A dangling link is skipped, as a file that is not *.toml would be.
+            let Ok(meta) = std::fs::metadata(&p) else {
+                continue;
+            };
+            if meta.is_dir() {
+                if seen.insert(key(&meta)) {
+                    folders.push_back(p);
+                }
             } else if p.extension().is_some_and(|x| x == "toml") {
-                found.push(p);
+                files.push((p, key(&meta)));
             }
         }
     }
-    found.sort();
-    if found.is_empty() {
+    if files.is_empty() {
         bail!(
             "{}: no .toml files in this folder: pass bank files or a folder that has them",
             path.display()
         );
     }
-    Ok(found)
+    files.sort();
+    Ok(files
+        .into_iter()
+        .filter(|(_, k)| seen.insert(*k))
+        .map(|(p, _)| p)
+        .collect())
 }
 
 /// Plans the import against what the store has and writes it (unless dry), all in one
@@ -254,8 +321,11 @@ fn plan_and_write(
         let position = match &existing {
             Some(d) => d.position,
             None => {
-                next_position += 1;
-                next_position - 1
+                let p = next_position;
+                next_position = p
+                    .checked_add(1)
+                    .context("no deck position is left after the last deck")?;
+                p
             }
         };
         let row = DeckRow {
@@ -331,42 +401,89 @@ struct RestoreSummary {
     questions_added: usize,
     states_taken: usize,
     states_kept: usize,
-    log_added: usize,
-    log_present: usize,
+    log_added: u64,
+    log_present: u64,
 }
 
-/// Restores (or merges) a JSON backup made by `export`, in one transaction.
+/// Restores (or merges) a JSON backup made by `export`: reads and checks it in one pass,
+/// keeping its log in a staging table, then writes (see `Store::restore`).
+/// An exclusive lock on `.restore.lock` in the database's backups folder, held until dropped
+/// (and released by the system if the process dies), so restores into one database take
+/// turns. Says so when it has to wait.
+fn restore_turn(env: &Env) -> Result<Option<std::fs::File>> {
+    let Some(b) = env.store.backups() else {
+        return Ok(None);
+    };
+    let cannot = || format!("cannot create {}", b.dir.display());
+    std::fs::create_dir_all(&b.dir).with_context(cannot)?;
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(b.dir.join(".restore.lock"))
+        .with_context(cannot)?;
+    if lock.try_lock().is_err() {
+        eprintln!("rehearse: another restore into this database is running: waiting for it");
+        lock.lock().with_context(cannot)?;
+    }
+    Ok(Some(lock))
+}
+
 fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) -> Result<()> {
     if args.prune {
         bail!("--prune applies to bank files, not to a backup");
     }
     let shown = path.display();
-    let bytes =
-        std::fs::read(path).with_context(|| format!("{shown}: cannot read: check the path"))?;
-    let b =
-        read_backup(&bytes).map_err(|e| anyhow::anyhow!("{shown}: {e}; nothing was imported"))?;
-    backup::validate(&b).map_err(|e| anyhow::anyhow!("{shown}: {e}; nothing was imported"))?;
-    let dry_run = args.dry_run;
+    let open = || std::fs::File::open(path);
+    // Not opened here: a FIFO opened twice would lose its writer.
+    std::fs::metadata(path).with_context(|| format!("{shown}: cannot read: check the path"))?;
+    let refused = |e: anyhow::Error| anyhow::anyhow!("{shown}: {e}; nothing was imported");
+    // The log is merged against the rows read here and written in pieces: a second restore
+    // running at the same time would read before the first writes and add the same rows
+    // again. So restores take turns.
+    let one_at_a_time = if args.dry_run {
+        None
+    } else {
+        Some(restore_turn(env)?)
+    };
     if !args.dry_run {
         env.store
             .take_backup(Reason::Restore)
             .context("nothing was restored")?;
     }
-    let plan = env.store.write(|store| {
-        let plan = backup::plan(&b, &store.existing()?);
-        if !dry_run {
-            store.restore(&plan)?;
-        }
-        Ok(plan)
-    })?;
+    let mut here = env.store.read(|store| store.log_digests())?;
+    let (mut log_added, mut log_present) = (0, 0);
+    let bank = env
+        .store
+        .stage_log(|stage| {
+            backup::read(open, &mut |l| {
+                if here.take(l) {
+                    log_present += 1;
+                    Ok(())
+                } else {
+                    log_added += 1;
+                    stage(l)
+                }
+            })
+        })
+        .map_err(refused)?;
+    drop(here);
+    let dry_run = args.dry_run;
+    let plan = env
+        .store
+        .write(|store| backup::plan(bank, &store.existing()?))?;
+    if !dry_run {
+        env.store.restore(&plan)?;
+    }
+    drop(one_at_a_time);
     let s = RestoreSummary {
-        dry_run: args.dry_run,
+        dry_run,
         decks_added: plan.decks.len(),
         questions_added: plan.questions.len(),
         states_taken: plan.states.len(),
         states_kept: plan.states_kept,
-        log_added: plan.log.len(),
-        log_present: plan.log_present,
+        log_added,
+        log_present,
     };
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &s)?;
@@ -384,54 +501,9 @@ fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) 
             super::plural(s.questions_added as u64, "question", "questions"),
             super::plural(s.states_taken as u64, "state", "states"),
             s.states_kept,
-            super::plural(s.log_added as u64, "log row", "log rows"),
+            super::plural(s.log_added, "log row", "log rows"),
             s.log_present
         )?;
     }
     Ok(())
-}
-
-/// Parses a backup, telling a truncated file, a file that is not JSON, another program's JSON
-/// and a newer rehearse's backup apart.
-fn read_backup(bytes: &[u8]) -> Result<backup::Backup> {
-    #[derive(serde::Deserialize)]
-    struct Head {
-        format: Option<String>,
-        version: Option<u32>,
-    }
-    let located = |e: &serde_json::Error| format!("line {} column {}", e.line(), e.column());
-    let head: Head = serde_json::from_slice(bytes).map_err(|e| match e.classify() {
-        serde_json::error::Category::Eof => {
-            anyhow::anyhow!(
-                "the file ends early at {} (truncated?): export the backup again",
-                located(&e)
-            )
-        }
-        _ => anyhow::anyhow!(
-            "not a rehearse backup ({} at {})",
-            e.to_string().split(" at line").next().unwrap_or(""),
-            located(&e)
-        ),
-    })?;
-    if head.format.as_deref() != Some(backup::FORMAT) {
-        bail!(
-            "not a rehearse backup (no \"format\": \"{}\")",
-            backup::FORMAT
-        );
-    }
-    if let Some(v) = head.version
-        && v > backup::VERSION
-    {
-        bail!(
-            "written by a newer rehearse (backup version {v}, this one reads {}): upgrade rehearse",
-            backup::VERSION
-        );
-    }
-    serde_json::from_slice(bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "damaged backup ({} at {})",
-            e.to_string().split(" at line").next().unwrap_or(""),
-            located(&e)
-        )
-    })
 }

@@ -48,15 +48,31 @@ pub fn run(cli: Cli) -> Result<()> {
     if let Command::Config = cli.command {
         return config::run(&settings, &mut stdout.lock());
     }
+    if let Command::Import(args) = &cli.command
+        && let Some(file) = &args.from_anki
+    {
+        // A conversion writes bank files only: no database is opened or created.
+        return from_anki::run(file, args.output.as_deref(), &mut Output::stdout());
+    }
     let now = clock::now()?;
-    let today = clock::review_day(now, settings.day_starts.value);
+    let today = clock::checked_today(now, settings.day_starts.value)?;
+    clock::answer_ms()?;
     // Bank files are validated before the database is opened (or created).
     let bank = match &cli.command {
         Command::Import(args) => import::read_args(args, &mut stdout.lock())?,
         _ => None,
     };
     let dry_run = matches!(&cli.command, Command::Import(a) if a.dry_run);
-    let (db_path, backups_dir) = match cli.db {
+    // REHEARSE_DB is read here, not by clap, so an empty one is named as the variable.
+    let explicit = match (cli.db, std::env::var_os("REHEARSE_DB")) {
+        (Some(p), _) => Some(p),
+        (None, Some(v)) if v.is_empty() => bail!(
+            "REHEARSE_DB is set but empty: set it to a database path, or unset it for the default database"
+        ),
+        (None, Some(v)) => Some(PathBuf::from(v)),
+        (None, None) => None,
+    };
+    let (db_path, backups_dir) = match explicit {
         Some(p) => {
             let dir = beside(&p, ".backups");
             (p, dir)
@@ -74,12 +90,6 @@ pub fn run(cli: Cli) -> Result<()> {
     };
     // Any SQLite error about a damaged or read-only file becomes one line that says what to do.
     let explain = |e| store::explain(&db_path, e);
-    if let Command::Import(args) = &cli.command
-        && let Some(file) = &args.from_anki
-    {
-        // A conversion writes bank files only: no database is opened or created.
-        return from_anki::run(file, args.output.as_deref(), &mut Output::stdout());
-    }
     if let Command::Backups(args) = &cli.command {
         // Listing and restoring work also when the database cannot be opened.
         return backups::run(args, &db_path, &backups, &mut Output::stdout()).map_err(explain);
@@ -260,6 +270,15 @@ fn default_db_path(create: bool) -> Result<PathBuf> {
     let dir = dirs::data_dir()
         .context("cannot find the platform data folder (is HOME set?): pass --db PATH or set REHEARSE_DB")?
         .join("rehearse");
+    if !dir.is_absolute() {
+        // HOME=relative would put the database under whatever folder rehearse runs in.
+        bail!(
+            "HOME={} is not an absolute path, so there is no data folder: set HOME to your home folder, or pass --db PATH or set REHEARSE_DB",
+            std::env::var_os("HOME")
+                .unwrap_or_default()
+                .to_string_lossy()
+        );
+    }
     if create {
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}: pass --db PATH", dir.display()))?;

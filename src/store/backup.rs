@@ -135,7 +135,7 @@ impl Store {
         Ok(())
     }
 
-    /// What a restore must know about the database.
+    /// What a restore must know about the database (not its log: the store merges that).
     pub fn existing(&self) -> Result<Existing> {
         let mut ex = Existing {
             next_deck_position: self.next_deck_position()?,
@@ -155,16 +155,105 @@ impl Store {
         ex.states = st
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        self.for_each_log(&[], |l| {
-            *ex.log.entry(l.clone()).or_default() += 1;
-            Ok(())
-        })?;
         Ok(ex)
     }
 
-    /// Writes a restore plan in one transaction: decks and questions through the same code as
-    /// a bank import, states as a grade writes them, then the log and the recounted lapses.
+    /// Every log row here, as digests, for merging a backup's log.
+    pub fn log_digests(&self) -> Result<backup::LogDigests> {
+        let mut d = backup::LogDigests::default();
+        self.for_each_log(&[], |l| {
+            d.add(l);
+            Ok(())
+        })?;
+        Ok(d)
+    }
+
+    /// Runs `f` with a sink for the log rows of a backup, which it keeps in a staging table
+    /// (`temp.restore_log`, in SQLite's temporary file, not in memory and not in the
+    /// database: staging takes no lock, and a backup that fails later leaves no trace).
+    pub fn stage_log<T>(
+        &mut self,
+        f: impl FnOnce(&mut dyn FnMut(&Log) -> Result<()>) -> Result<T>,
+    ) -> Result<T> {
+        self.conn.execute_batch(&format!(
+            "PRAGMA temp.cache_size = -16384;
+             DROP TABLE IF EXISTS temp.restore_log;
+             CREATE TEMP TABLE restore_log (seq INTEGER PRIMARY KEY, {STAGED_COLUMNS});
+             BEGIN;"
+        ))?;
+        let staged = (|| {
+            let mut st = self.conn.prepare(&format!(
+                "INSERT INTO temp.restore_log ({STAGED_COLUMNS})
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+            ))?;
+            let v = f(&mut |l| {
+                st.execute(params![
+                    l.reviewed_at,
+                    l.day.to_string(),
+                    l.question,
+                    l.grade,
+                    l.kind,
+                    l.before.n,
+                    l.before.ef_milli,
+                    to_sql_int(l.before.interval),
+                    l.before.due.map(|d| d.to_string()),
+                    l.after.n,
+                    l.after.ef_milli,
+                    to_sql_int(l.after.interval),
+                    l.after.due.map(|d| d.to_string()),
+                    to_sql_int(l.answer_ms),
+                    l.missed.as_ref().map(serde_json::to_string).transpose()?,
+                    l.red_flags
+                        .as_ref()
+                        .map(serde_json::to_string)
+                        .transpose()?,
+                ])?;
+                Ok(())
+            })?;
+            self.conn.execute_batch("COMMIT")?;
+            Ok(v)
+        })();
+        if staged.is_err() {
+            let _ = self
+                .conn
+                .execute_batch("ROLLBACK; DROP TABLE IF EXISTS temp.restore_log");
+        }
+        staged
+    }
+
+    /// Writes a restore plan and the staged log. The decks, questions and states go in one
+    /// transaction; the log follows in transactions of `LOG_CHUNK` rows, so a review running
+    /// beside a long restore waits for one piece, not the whole. Only rows not here are
+    /// staged (see `backup::LogDigests`), so a restore cut short (killed, power lost) leaves
+    /// whole pieces, and running it again completes it exactly.
     pub fn restore(&mut self, plan: &Plan) -> Result<()> {
+        // A million index entries go in at random places: a page cache of 64 MB (not the
+        // default 2 MB) keeps them off the disk. For this connection only.
+        self.conn.execute_batch("PRAGMA main.cache_size = -65536")?;
+        self.write(|store| store.restore_bank(plan))?;
+        let last: i64 = self.conn.query_row(
+            "SELECT coalesce(max(seq), 0) FROM temp.restore_log",
+            [],
+            |r| r.get(0),
+        )?;
+        let mut from = 1;
+        while from <= last {
+            let to = from.saturating_add(LOG_CHUNK);
+            self.write(|store| store.restore_log(from, to))?;
+            from = to;
+        }
+        // Lapses are derived from the log: recounted once it is all in.
+        self.write(|store| {
+            store.conn.execute_batch(&format!(
+                "{RECOUNT} WHERE question_id IN (SELECT question_id FROM temp.restore_log)"
+            ))?;
+            Ok(())
+        })
+    }
+
+    /// Decks and questions through the same code as a bank import, states as a grade writes
+    /// them (their lapses recounted from the log).
+    fn restore_bank(&mut self, plan: &Plan) -> Result<()> {
         let decks: Vec<DeckRow> = plan
             .decks
             .iter()
@@ -194,68 +283,51 @@ impl Store {
                 minutes: q.minutes,
             })
             .collect();
-        let tx = self.conn.savepoint()?;
-        write_bank_rows(&tx, &decks, &questions, &[])?;
+        write_bank_rows(&self.conn, &decks, &questions, &[])?;
         for id in &plan.suspend {
-            set_suspended(&tx, id, true)?;
+            set_suspended(&self.conn, id, true)?;
         }
-        {
-            for (id, s) in &plan.states {
-                let row = StateRow {
-                    n: s.n,
-                    ef_milli: s.ef_milli,
-                    interval: s.interval,
-                    due: s.due,
-                    introduced: s.introduced,
-                    last_review: s.last_review.clone(),
-                    lapses: 0, // recounted from the log below
-                };
-                put_state(&tx, id, Some(&row))?;
-            }
-            let mut st = tx.prepare(
-                "INSERT INTO review_log (reviewed_at, day, question_id, grade, kind,
-                    n_before, ef_before, interval_before, due_before,
-                    n_after, ef_after, interval_after, due_after, answer_ms, missed, red_flags)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-            )?;
-            for l in &plan.log {
-                st.execute(params![
-                    l.reviewed_at,
-                    l.day.to_string(),
-                    l.question,
-                    l.grade,
-                    l.kind,
-                    l.before.n,
-                    l.before.ef_milli,
-                    to_sql_int(l.before.interval),
-                    l.before.due.map(|d| d.to_string()),
-                    l.after.n,
-                    l.after.ef_milli,
-                    to_sql_int(l.after.interval),
-                    l.after.due.map(|d| d.to_string()),
-                    to_sql_int(l.answer_ms),
-                    l.missed.as_ref().map(serde_json::to_string).transpose()?,
-                    l.red_flags
-                        .as_ref()
-                        .map(serde_json::to_string)
-                        .transpose()?,
-                ])?;
-            }
-            // Lapses are derived from the log: recount them where the log or the state moved.
-            let mut touched: Vec<&str> = plan.states.iter().map(|(id, _)| id.as_str()).collect();
-            touched.extend(plan.log.iter().map(|l| l.question.as_str()));
-            touched.sort_unstable();
-            touched.dedup();
-            let mut st = tx.prepare(
-                "UPDATE card_state SET lapses = (SELECT count(*) FROM review_log l
-                    WHERE l.kind = 'review' AND l.question_id = ?1 AND l.grade < 3)
-                 WHERE question_id = ?1",
-            )?;
-            for id in touched {
-                st.execute([id])?;
-            }
+        let mut recount = self.conn.prepare(RECOUNT_LAPSES)?;
+        for (id, s) in &plan.states {
+            let row = StateRow {
+                n: s.n,
+                ef_milli: s.ef_milli,
+                interval: s.interval,
+                due: s.due,
+                introduced: s.introduced,
+                last_review: s.last_review.clone(),
+                lapses: 0, // recounted from the log
+            };
+            put_state(&self.conn, id, Some(&row))?;
+            recount.execute([id])?;
         }
-        tx.commit()?;
+        Ok(())
+    }
+
+    /// Adds the staged rows `from..to`, in backup order.
+    fn restore_log(&mut self, from: i64, to: i64) -> Result<()> {
+        self.conn.execute(
+            &format!(
+                "INSERT INTO review_log ({STAGED_COLUMNS})
+                 SELECT {STAGED_COLUMNS} FROM temp.restore_log WHERE seq >= ?1 AND seq < ?2
+                 ORDER BY seq"
+            ),
+            params![from, to],
+        )?;
         Ok(())
     }
 }
+
+/// Log rows written per transaction of a restore.
+const LOG_CHUNK: i64 = 100_000;
+
+const STAGED_COLUMNS: &str = "reviewed_at, day, question_id, grade, kind, n_before, ef_before,
+    interval_before, due_before, n_after, ef_after, interval_after, due_after, answer_ms, missed,
+    red_flags";
+
+/// Lapses are derived from the log.
+const RECOUNT: &str = "UPDATE card_state SET lapses = (SELECT count(*) FROM review_log l
+    WHERE l.kind = 'review' AND l.question_id = card_state.question_id AND l.grade < 3)";
+
+const RECOUNT_LAPSES: &str = "UPDATE card_state SET lapses = (SELECT count(*) FROM review_log l
+    WHERE l.kind = 'review' AND l.question_id = ?1 AND l.grade < 3) WHERE question_id = ?1";

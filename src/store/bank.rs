@@ -120,12 +120,19 @@ impl Store {
     }
 
     /// The position a newly imported deck gets: after every deck already there.
+    /// Counted in Rust: SQLite would turn an overflowing `max(position) + 1` into a float.
     pub fn next_deck_position(&self) -> Result<i64> {
-        Ok(self
+        let max: Option<i64> = self
             .conn
-            .query_row("SELECT coalesce(max(position) + 1, 0) FROM deck", [], |r| {
-                r.get(0)
-            })?)
+            .query_row("SELECT max(position) FROM deck", [], |r| r.get(0))?;
+        match max {
+            None => Ok(0),
+            Some(m) => m.checked_add(1).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "a deck sits at position {m}, the last there is, so no deck can be added after it: restore a backup made before, or export the bank and import it into a new database"
+                )
+            }),
+        }
     }
 }
 
