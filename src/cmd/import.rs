@@ -5,7 +5,7 @@ use crate::backup;
 use crate::backups::Reason;
 use crate::bank::{self, Deck};
 use crate::cli::ImportArgs;
-use crate::store::{DeckRow, QuestionRow, Store};
+use crate::store::{DeckRow, QuestionRow, Store, question_rows};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -282,24 +282,6 @@ pub fn import(
             super::upgrade::record(store, decks)?;
         }
         Ok(s)
-    })
-}
-
-/// A deck's questions as the store keeps them, in bank order.
-pub fn question_rows(deck: &Deck) -> impl Iterator<Item = QuestionRow> + '_ {
-    deck.questions.iter().enumerate().map(|(i, q)| QuestionRow {
-        id: format!("{}/{}", deck.id, q.id),
-        deck_id: deck.id.clone(),
-        section: q.section.clone(),
-        prompt: q.prompt.clone(),
-        tags: q.tags.clone(),
-        points: q.points.clone(),
-        position: i as i64,
-        retired: false,
-        red_flags: q.red_flags.clone(),
-        follow_ups: q.follow_ups.clone(),
-        verified: q.verified.clone(),
-        minutes: q.minutes,
     })
 }
 

@@ -4,10 +4,9 @@
 //! retired (even when the bank changed its text), a suspended one stays suspended.
 
 use super::Env;
-use super::import::question_rows;
 use crate::bank::{self, Deck};
 use crate::builtin::{self, digest};
-use crate::store::{DeckRow, QuestionRow, Store};
+use crate::store::{DeckRow, QuestionRow, Store, question_rows};
 use anyhow::Result;
 use std::collections::HashMap;
 

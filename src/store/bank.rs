@@ -186,3 +186,21 @@ pub(super) fn write_bank_rows(
     }
     Ok(())
 }
+
+/// A deck's questions as the store keeps them, in bank order.
+pub fn question_rows(deck: &crate::bank::Deck) -> impl Iterator<Item = QuestionRow> + '_ {
+    deck.questions.iter().enumerate().map(|(i, q)| QuestionRow {
+        id: format!("{}/{}", deck.id, q.id),
+        deck_id: deck.id.clone(),
+        section: q.section.clone(),
+        prompt: q.prompt.clone(),
+        tags: q.tags.clone(),
+        points: q.points.clone(),
+        position: i as i64,
+        retired: false,
+        red_flags: q.red_flags.clone(),
+        follow_ups: q.follow_ups.clone(),
+        verified: q.verified.clone(),
+        minutes: q.minutes,
+    })
+}

@@ -14,7 +14,7 @@ mod stats;
 pub use open::Mode;
 pub use snapshot::{Backups, replace_file, verify};
 
-pub use bank::{DeckRow, QuestionRow};
+pub use bank::{DeckRow, QuestionRow, question_rows};
 pub use browse::Names;
 pub use review::{Card, DueKey, Filter, Kind, LogEntry, NewKey, Recorded, StateRow, due_key};
 pub use stats::{QuestionStat, StatState, WindowRow};
