@@ -338,82 +338,28 @@ fn json_is_the_same_at_any_width_and_colour() {
 /// time, each after the screen asks for it, with no Enter except to accept the ticks.
 #[test]
 fn on_a_terminal_single_keys_act_at_once_and_the_terminal_is_restored() {
-    use std::io::{Read, Write};
-    use std::sync::{Arc, Mutex};
     let s = Sandbox::new();
     s.rehearse(DAY0).arg("import").assert().success();
     let bin = env!("CARGO_BIN_EXE_rehearse");
-    let mut child = std::process::Command::new("script")
-        .args([
-            "-qfec",
-            &format!("{bin} review --limit 2; stty -a"),
-            "/dev/null",
-        ])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", s.dir.path())
-        .env("REHEARSE_DB", s.db())
-        .env("REHEARSE_NOW", DAY0)
-        .env("REHEARSE_ANSWER_MS", "1000")
-        .env("TZ", "UTC")
-        .env("TERM", "xterm")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("`script` (util-linux) runs the review on a pseudo-terminal");
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let seen = Arc::new(Mutex::new(String::new()));
-    let reader = {
-        let seen = seen.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = stdout.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                seen.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        })
-    };
-    // Waits until `text` has been printed `n` times; a guard against a hang, not a timing.
-    let wait = |text: &str, n: usize| {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        while seen.lock().unwrap().matches(text).count() < n {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "never saw {text:?} {n} times in:\n{}",
-                seen.lock().unwrap()
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-    };
-    let mut key = |k: &str| {
-        stdin.write_all(k.as_bytes()).unwrap();
-        stdin.flush().unwrap();
-    };
-    wait("quit > ", 1);
-    key(" ");
-    wait("(e.g. abe) > ", 1);
-    key("a");
-    wait("a (Enter accepts)", 1);
-    key("c");
-    wait("a c (Enter accepts)", 1);
-    key("\r");
-    wait("Saved:", 1);
-    wait("quit > ", 2);
-    key("4");
-    wait("Saved:", 2);
+    let mut t = Pty::start(&s, DAY0, &format!("{bin} review --limit 2; stty -a"), &[]);
+    t.wait("quit > ");
+    t.key(" ");
+    t.wait("(e.g. abe) > ");
+    t.key("a");
+    t.wait("a (Enter accepts)");
+    t.key("c");
+    t.wait("a c (Enter accepts)");
+    t.key("\r");
+    t.wait("Saved:");
+    t.wait_n("quit > ", 2);
+    t.key("4");
+    t.wait_n("Saved:", 2);
     // The drill of the first question: Ctrl-C ends the session with its summary.
-    wait("quit > ", 3);
-    key("\x03");
-    wait("Session over: 2 reviewed (1 at 4, 1 at 3)", 1);
-    let status = child.wait().unwrap();
-    reader.join().unwrap();
-    assert!(status.success());
-    let text = seen.lock().unwrap().clone();
+    t.wait_n("quit > ", 3);
+    t.key("\x03");
+    t.wait("Session over: 2 reviewed (1 at 4, 1 at 3)");
+    let (ok, text) = t.finish();
+    assert!(ok);
     assert!(text.contains("Covered 2 of 5: grade 3"), "{text}");
     assert!(text.contains("\x1b["), "colour on a terminal:\n{text}");
     // `stty -a` after the review: the terminal is back in cooked mode with echo.
@@ -512,8 +458,6 @@ abd!1
 /// Enter takes the capped grade, and the red flag is logged.
 #[test]
 fn on_a_terminal_bang_and_a_number_tick_a_red_flag() {
-    use std::io::{Read, Write};
-    use std::sync::{Arc, Mutex};
     let s = Sandbox::new();
     s.write("team.toml", RUBRIC);
     s.rehearse(DAY0)
@@ -521,74 +465,31 @@ fn on_a_terminal_bang_and_a_number_tick_a_red_flag() {
         .assert()
         .success();
     let bin = env!("CARGO_BIN_EXE_rehearse");
-    let mut child = std::process::Command::new("script")
-        .args(["-qfec", &format!("{bin} review --limit 1"), "/dev/null"])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", s.dir.path())
-        .env("REHEARSE_DB", s.db())
-        .env("REHEARSE_NOW", DAY0)
-        .env("REHEARSE_ANSWER_MS", "1000")
-        .env("TZ", "UTC")
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("`script` (util-linux) runs the review on a pseudo-terminal");
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let seen = Arc::new(Mutex::new(String::new()));
-    let reader = {
-        let seen = seen.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = stdout.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                seen.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        })
-    };
-    // Waits until `text` has been printed; a guard against a hang, not a timing.
-    let wait = |text: &str| {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        while !seen.lock().unwrap().contains(text) {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "never saw {text:?} in:\n{}",
-                seen.lock().unwrap()
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-    };
-    let mut key = |k: &str| {
-        stdin.write_all(k.as_bytes()).unwrap();
-        stdin.flush().unwrap();
-    };
-    wait("quit > ");
-    key(" ");
-    wait("(e.g. abd!1) > ");
+    let mut t = Pty::start(
+        &s,
+        DAY0,
+        &format!("{bin} review --limit 1"),
+        &[("NO_COLOR", "1")],
+    );
+    t.wait("quit > ");
+    t.key(" ");
+    t.wait("(e.g. abd!1) > ");
     for (k, shown) in [
         ("a", "a (Enter accepts)"),
         ("c", "a c (Enter accepts)"),
         ("!", "a c ! (Enter accepts)"),
         ("2", "a c !2 (Enter accepts)"),
     ] {
-        key(k);
-        wait(shown);
+        t.key(k);
+        t.wait(shown);
     }
-    key("\r");
-    wait("Saved:");
-    wait("[drill, 1 left]");
-    key("q");
-    wait("Session over");
-    assert!(child.wait().unwrap().success());
-    reader.join().unwrap();
-    let text = seen.lock().unwrap().clone();
+    t.key("\r");
+    t.wait("Saved:");
+    t.wait("[drill, 1 left]");
+    t.key("q");
+    t.wait("Session over");
+    let (ok, text) = t.finish();
+    assert!(ok);
     assert!(
         text.contains("Covered 2 of 4: grade 2") && text.contains("Red flag 2 said: at most 2."),
         "{text}"

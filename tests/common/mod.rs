@@ -173,3 +173,93 @@ impl LiveReview {
         panic!("review ended before the grade was saved");
     }
 }
+
+/// A command run by `script` (util-linux) on a pseudo-terminal, with the sandbox's database
+/// and clock, everything it prints collected as it comes.
+pub struct Pty {
+    pub child: Child,
+    stdin: ChildStdin,
+    seen: std::sync::Arc<std::sync::Mutex<String>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Pty {
+    /// Runs `shell` (a shell command line) on a terminal; `env` is added to the sandbox's.
+    pub fn start(s: &Sandbox, now: &str, shell: &str, env: &[(&str, &str)]) -> Pty {
+        use std::io::Read;
+        let mut c = std::process::Command::new("script");
+        c.args(["-qfec", shell, "/dev/null"])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", s.dir.path())
+            .env("REHEARSE_DB", s.db())
+            .env("REHEARSE_NOW", now)
+            .env("REHEARSE_ANSWER_MS", "1000")
+            .env("TZ", "UTC")
+            .env("TERM", "xterm")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped());
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let mut child = c
+            .spawn()
+            .expect("`script` (util-linux) runs the command on a pseudo-terminal");
+        let stdin = child.stdin.take().unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let reader = {
+            let seen = seen.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = stdout.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    seen.lock()
+                        .unwrap()
+                        .push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            })
+        };
+        Pty {
+            child,
+            stdin,
+            seen,
+            reader: Some(reader),
+        }
+    }
+
+    /// Waits until `text` has been printed `n` times; a guard against a hang, not a timing.
+    pub fn wait_n(&self, text: &str, n: usize) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while self.seen.lock().unwrap().matches(text).count() < n {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "never saw {text:?} {n} times in:\n{}",
+                self.seen.lock().unwrap()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    pub fn wait(&self, text: &str) {
+        self.wait_n(text, 1)
+    }
+
+    /// Types `k` (no Enter unless it holds one).
+    pub fn key(&mut self, k: &str) {
+        self.stdin.write_all(k.as_bytes()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// Waits for the process to end; returns whether it succeeded and all it printed.
+    pub fn finish(mut self) -> (bool, String) {
+        let ok = self.child.wait().unwrap().success();
+        if let Some(r) = self.reader.take() {
+            r.join().unwrap();
+        }
+        let text = self.seen.lock().unwrap().clone();
+        (ok, text)
+    }
+}
