@@ -34,6 +34,8 @@ pub enum Command {
     Stats(StatsArgs),
     /// Write the bank, a full backup, a spreadsheet or an Anki file
     Export(ExportArgs),
+    /// Set, show or clear the interview plan (pacing and a final window toward a date)
+    Plan(PlanArgs),
     /// List the automatic backups, or put one back
     Backups(BackupsArgs),
     /// One line a question (with filters), or the decks, sections and tags with counts
@@ -204,6 +206,22 @@ pub struct ExportArgs {
     /// Only this deck (repeatable)
     #[arg(long = "deck", value_name = "DECK")]
     pub decks: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// The interview date (YYYY-MM-DD, after today); without it, the plan is shown
+    #[arg(value_name = "DATE", conflicts_with = "clear")]
+    pub date: Option<String>,
+    /// Only this deck (repeatable; default all), with a date
+    #[arg(long = "deck", value_name = "DECK", conflicts_with = "clear")]
+    pub decks: Vec<String>,
+    /// Remove the plan: scheduling is plain SM-2 again
+    #[arg(long)]
+    pub clear: bool,
+    /// Print the plan as JSON
+    #[arg(long, conflicts_with = "clear")]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

@@ -8,6 +8,7 @@ mod clock;
 mod cmd;
 mod config;
 mod names;
+mod plan;
 mod points;
 mod screen;
 mod sm2;

@@ -8,6 +8,7 @@ pub mod export;
 pub mod from_anki;
 pub mod import;
 pub mod list;
+pub mod plan;
 pub mod review;
 pub mod show;
 pub mod stats;
@@ -90,6 +91,7 @@ pub fn run(cli: Cli) -> Result<()> {
     // Commands that only read still work on a read-only medium, so a backup can be saved.
     let reads_only = match &cli.command {
         Command::Stats(_) | Command::Export(_) | Command::List(_) | Command::Show(_) => true,
+        Command::Plan(a) => a.date.is_none() && !a.clear,
         Command::Review(a) => a.peek,
         _ => dry_run,
     };
@@ -166,6 +168,7 @@ fn dispatch(command: Command, bank: Option<Vec<Deck>>, env: &mut Env) -> Result<
         Command::Export(args) => env.store.read(|_| export::run(&args, env, &mut out)),
         Command::List(args) => env.store.read(|_| list::run(&args, env, &mut out)),
         Command::Show(args) => env.store.read(|_| show::run(&args, env, &mut out)),
+        Command::Plan(args) => plan::run(&args, env, &mut out),
         Command::Suspend(args) => suspend::run(&args, true, env, &mut out),
         Command::Unsuspend(args) => suspend::run(&args, false, env, &mut out),
         Command::Config | Command::Completions(_) | Command::Man => Ok(()),

@@ -29,9 +29,23 @@ pub fn run(
     if args.ahead {
         return ahead(args, filter, env, input, out);
     }
-    let new_limit = new_limit(args, env);
+    let planned = super::plan::today(env, new_limit(args, env))?;
+    let new_limit = planned
+        .as_ref()
+        .map_or(new_limit(args, env), |p| p.new_limit);
     let room = new_limit.saturating_sub(env.store.introduced_on(env.today)?);
-    let mut queue = Queue::new(&env.store, filter.clone(), env.today, room, args.limit)?;
+    let finals = match &planned {
+        Some(p) => env.store.cards_by_ids(&p.finals, &filter)?,
+        None => Vec::new(),
+    };
+    let mut queue = Queue::new(
+        &env.store,
+        filter.clone(),
+        env.today,
+        room,
+        finals,
+        args.limit,
+    )?;
     // A session that ended before its drill list was done leaves those questions for later today.
     let resumed = if args.limit == Some(0) {
         Vec::new()
@@ -41,8 +55,11 @@ pub fn run(
     if args.peek {
         return peek(args, &mut queue, resumed.len(), env, out);
     }
+    if let Some(p) = &planned {
+        plan_header(p, out)?;
+    }
     if queue.is_empty() && resumed.is_empty() {
-        return nothing_due(&filter, env, args, out);
+        return nothing_due(&filter, env, args, new_limit, out);
     }
     let tally = Arc::new(Mutex::new(Tally::default()));
     on_interrupt(
@@ -55,10 +72,14 @@ pub fn run(
         0 => String::new(),
         n => format!(", then {n} to drill again from earlier today"),
     };
+    let finals = match queue.finals.len() {
+        0 => String::new(),
+        n => format!(", {n} final (the plan's last look before the interview)"),
+    };
     session::say(
         out,
         &format!(
-            "{} questions: {} due, {} new{again}.",
+            "{} questions: {} due{finals}, {} new{again}.",
             queue.len(),
             queue.due,
             queue.new
@@ -245,7 +266,34 @@ fn peek(
     Ok(())
 }
 
-fn nothing_due(filter: &Filter, env: &Env, args: &ReviewArgs, out: &mut impl Write) -> Result<()> {
+/// The plan's line in the review header: the date, today's pace, and the cap's warning.
+fn plan_header(p: &super::plan::Today, out: &mut impl Write) -> Result<()> {
+    let days = p.days_left;
+    session::say(
+        out,
+        &format!(
+            "Plan: interview on {} ({days} day{} left); up to {} new today.",
+            p.plan.date,
+            if days == 1 { "" } else { "s" },
+            p.new_limit
+        ),
+    )?;
+    if p.left_unseen > 0 {
+        session::say(
+            out,
+            &super::plan::unseen_warning(p.left_unseen, p.plan.date),
+        )?;
+    }
+    Ok(())
+}
+
+fn nothing_due(
+    filter: &Filter,
+    env: &Env,
+    args: &ReviewArgs,
+    new_limit: u64,
+    out: &mut impl Write,
+) -> Result<()> {
     if args.limit == Some(0) {
         session::say(out, "Nothing to review: --limit 0 allows no question.")?;
         return Ok(());
@@ -277,7 +325,6 @@ fn nothing_due(filter: &Filter, env: &Env, args: &ReviewArgs, out: &mut impl Wri
         None => text.push_str(" No question is scheduled yet."),
     }
     let introduced = env.store.introduced_on(env.today)?;
-    let new_limit = new_limit(args, env);
     if new_limit > 0 && env.store.new_total(filter)? > 0 && introduced >= new_limit {
         text.push_str(&format!(
             " Today's {new_limit} new questions are done; --new N allows more."

@@ -13,9 +13,11 @@ pub struct Queue {
     today: NaiveDate,
     /// Due questions in the queue (capped by --limit).
     pub due: u64,
+    /// Questions the interview plan gives a final day today (after the due ones).
+    pub finals: Vec<Card>,
     /// New questions in the queue (today's room, capped by --limit).
     pub new: u64,
-    /// The cards loaded so far, in queue order: due ones, then new ones.
+    /// The cards loaded so far, in queue order: due ones, the plan's finals, then new ones.
     pub cards: Vec<Card>,
     due_after: Option<DueKey>,
     new_after: Option<NewKey>,
@@ -27,6 +29,7 @@ impl Queue {
         filter: Filter,
         today: NaiveDate,
         new_room: u64,
+        mut finals: Vec<Card>,
         limit: Option<u64>,
     ) -> Result<Queue> {
         let mut due = store.due_total(&filter, today)?;
@@ -37,12 +40,14 @@ impl Queue {
         };
         if let Some(limit) = limit {
             due = due.min(limit);
-            new = new.min(limit - due);
+            finals.truncate((limit - due) as usize);
+            new = new.min(limit - due - finals.len() as u64);
         }
         Ok(Queue {
             filter,
             today,
             due,
+            finals,
             new,
             cards: Vec::new(),
             due_after: None,
@@ -56,6 +61,7 @@ impl Queue {
             filter: Filter::default(),
             today,
             due: cards.len() as u64,
+            finals: Vec::new(),
             new: 0,
             cards,
             due_after: None,
@@ -64,7 +70,7 @@ impl Queue {
     }
 
     pub fn len(&self) -> usize {
-        (self.due + self.new) as usize
+        self.due as usize + self.finals.len() + self.new as usize
     }
 
     pub fn is_empty(&self) -> bool {
@@ -88,8 +94,10 @@ impl Queue {
                     None => self.due = loaded,
                 }
                 self.cards.extend(page);
-            } else if loaded < self.due + self.new {
-                let want = (self.due + self.new - loaded).min(PAGE);
+            } else if loaded == self.due && !self.finals.is_empty() {
+                self.cards.extend(self.finals.iter().cloned());
+            } else if (loaded as usize) < self.len() {
+                let want = (self.len() as u64 - loaded).min(PAGE);
                 let page = store.new_page(&self.filter, self.new_after.clone(), want)?;
                 match page.last() {
                     Some(last) => {
@@ -99,7 +107,9 @@ impl Queue {
                             last.question.id.clone(),
                         ))
                     }
-                    None => self.new = loaded - self.due,
+                    None => {
+                        self.new = (loaded as usize - self.due as usize - self.finals.len()) as u64
+                    }
                 }
                 self.cards.extend(page);
             } else {
