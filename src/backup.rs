@@ -18,7 +18,20 @@ pub struct Backup {
     pub version: u32,
     pub decks: Vec<Deck>,
     pub questions: Vec<Question>,
+    /// The interview plan, when one was set: added in version 2, optional.
+    #[serde(default)]
+    pub plan: Option<PlanRecord>,
     pub log: Vec<Log>,
+}
+
+/// The interview plan as a backup keeps it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRecord {
+    pub date: NaiveDate,
+    pub set_on: NaiveDate,
+    /// Empty: all decks.
+    pub decks: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -93,6 +106,8 @@ pub struct Existing {
     /// how many times each log row is present
     pub log: HashMap<Log, u64>,
     pub next_deck_position: i64,
+    /// The database has an interview plan of its own.
+    pub has_plan: bool,
 }
 
 /// The writes of a restore.
@@ -105,6 +120,8 @@ pub struct Plan {
     pub log: Vec<Log>,
     /// Questions suspended in the backup: suspended here too (new or not).
     pub suspend: Vec<String>,
+    /// The backup's interview plan, taken when the database has none.
+    pub interview: Option<PlanRecord>,
     pub states_kept: usize,
     pub log_present: usize,
 }
@@ -207,6 +224,15 @@ pub fn validate(b: &Backup) -> Result<()> {
             }
         }
     }
+    if let Some(p) = &b.plan {
+        check_days(&[Some(p.date), Some(p.set_on)], "the plan")?;
+        if p.set_on > p.date {
+            bail!("the plan: set on {} after its date {}", p.set_on, p.date);
+        }
+        if let Some(d) = p.decks.iter().find(|d| !crate::bank::is_id(d)) {
+            bail!("the plan: deck {d:?} is not a kebab-case id");
+        }
+    }
     for (i, l) in b.log.iter().enumerate() {
         let at = format!("log row {}", i + 1);
         if !questions.contains(l.question.as_str()) {
@@ -215,8 +241,8 @@ pub fn validate(b: &Backup) -> Result<()> {
         if l.grade > 5 {
             bail!("{at}: grade {} is outside 0-5", l.grade);
         }
-        if !["review", "drill", "cram"].contains(&l.kind.as_str()) {
-            bail!("{at}: kind {:?} is not review, drill or cram", l.kind);
+        if !["review", "drill", "cram", "mock"].contains(&l.kind.as_str()) {
+            bail!("{at}: kind {:?} is not review, drill, cram or mock", l.kind);
         }
         if l.missed
             .as_ref()
@@ -280,7 +306,10 @@ fn instant(t: &str) -> Option<DateTime<chrono::FixedOffset>> {
 /// ones keep their text), a state is taken when the database has none or an older last review,
 /// and log rows are added as a multiset, so no row is ever duplicated.
 pub fn plan(b: &Backup, existing: &Existing) -> Plan {
-    let mut plan = Plan::default();
+    let mut plan = Plan {
+        interview: b.plan.clone().filter(|_| !existing.has_plan),
+        ..Plan::default()
+    };
     let fresh = existing.decks.is_empty();
     let mut next = existing.next_deck_position;
     for d in &b.decks {
@@ -392,6 +421,7 @@ mod tests {
                     state: Some(state("2026-03-01T09:00:00.000Z")),
                 })
                 .collect(),
+            plan: None,
             log: vec![
                 log("d/a", "2026-03-01T09:00:00.000Z", 4),
                 log("d/a", "2026-03-01T09:00:00.000Z", 4),
@@ -438,6 +468,25 @@ mod tests {
             ["d/b"]
         );
         assert_eq!(p.states_kept, 1);
+    }
+
+    #[test]
+    fn the_plan_is_taken_only_by_a_database_without_one() {
+        let mut b = backup();
+        b.plan = Some(PlanRecord {
+            date: "2026-04-01".parse().unwrap(),
+            set_on: "2026-03-01".parse().unwrap(),
+            decks: vec!["d".into()],
+        });
+        validate(&b).unwrap();
+        assert_eq!(plan(&b, &Existing::default()).interview, b.plan);
+        let ours = Existing {
+            has_plan: true,
+            ..Default::default()
+        };
+        assert_eq!(plan(&b, &ours).interview, None);
+        b.plan.as_mut().unwrap().set_on = "2026-05-01".parse().unwrap();
+        assert!(validate(&b).unwrap_err().to_string().contains("the plan"));
     }
 
     #[test]

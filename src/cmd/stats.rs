@@ -54,18 +54,70 @@ pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
         .filter(|q| !q.retired && leech.is_leech(q.state.map_or(0, |s| s.lapses)))
         .map(|q| q.id.as_str())
         .collect();
+    // Readiness of the plan's questions when a plan is set, else of the decks shown.
+    let plan = env
+        .store
+        .plan()?
+        .map(|p| super::plan::view(&p, env, env.settings.new_per_day.value))
+        .transpose()?;
+    let readiness = match &plan {
+        Some(v) => &v.readiness,
+        None => &super::plan::readiness(&env.store, &args.decks)?,
+    };
     if args.json {
-        // The report, with the leeches beside it.
+        // The report, with the leeches, readiness and the plan beside it.
         let mut v = serde_json::to_value(&report)?;
         if let Some(map) = v.as_object_mut() {
             map.insert("leeches".into(), serde_json::json!(leeches));
+            map.insert("readiness".into(), serde_json::to_value(readiness)?);
+            map.insert(
+                "plan".into(),
+                serde_json::to_value(plan.as_ref().map(plan_json))?,
+            );
         }
         serde_json::to_writer_pretty(&mut *out, &v)?;
         writeln!(out)?;
         return Ok(());
     }
     render(&report, out)?;
-    print_leeches(&leeches, leech.lapses, out)
+    print_leeches(&leeches, leech.lapses, out)?;
+    print_readiness(plan.as_ref(), readiness, out)
+}
+
+/// The plan in `stats --json`: where it stands, without the day-by-day load.
+fn plan_json(v: &super::plan::View) -> serde_json::Value {
+    serde_json::json!({
+        "date": v.date,
+        "set_on": v.set_on,
+        "decks": v.decks,
+        "active": v.active,
+        "days_left": v.days_left,
+        "in_window": v.in_window,
+        "new_today": v.new_today,
+        "left_unseen": v.left_unseen,
+    })
+}
+
+fn print_readiness(
+    plan: Option<&super::plan::View>,
+    r: &super::plan::Readiness,
+    out: &mut impl Write,
+) -> Result<()> {
+    writeln!(out)?;
+    match plan {
+        Some(v) => {
+            for line in super::plan::summary(v) {
+                writeln!(out, "{}", screen::wrap(&line, "", ""))?;
+            }
+        }
+        None => writeln!(
+            out,
+            "Ready: {} of {} (at least two reviews, the last graded 4 or 5).",
+            r.ready, r.questions
+        )?,
+    }
+    writeln!(out, "{}", super::plan::readiness_table(r))?;
+    Ok(())
 }
 
 /// The leeches by id, after the report.

@@ -128,6 +128,7 @@ impl Store {
             next_deck_position: self.next_deck_position()?,
             ..Existing::default()
         };
+        ex.has_plan = self.plan()?.is_some();
         let mut st = self.conn.prepare("SELECT id FROM deck")?;
         ex.decks = st
             .query_map([], |r| r.get(0))?
@@ -180,6 +181,16 @@ impl Store {
         write_bank_rows(&tx, &decks, &questions, &[])?;
         for id in &plan.suspend {
             set_suspended(&tx, id, true)?;
+        }
+        if let Some(p) = &plan.interview {
+            super::plan::put_plan(
+                &tx,
+                &crate::plan::Plan {
+                    date: p.date,
+                    set_on: p.set_on,
+                    decks: p.decks.clone(),
+                },
+            )?;
         }
         {
             for (id, s) in &plan.states {
