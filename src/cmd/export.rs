@@ -274,7 +274,7 @@ fn json(
     list(out, decks)?;
     write!(out, "],\n\"questions\":[")?;
     list(out, questions)?;
-    write!(out, "],\n")?;
+    writeln!(out, "],")?;
     // The plan names decks, so it belongs to a backup of them all.
     if let (true, Some(p)) = (filter.is_empty(), env.store.plan()?) {
         let record = backup::PlanRecord {
