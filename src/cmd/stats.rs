@@ -80,8 +80,8 @@ pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
         return Ok(());
     }
     render(&report, out)?;
-    print_leeches(&leeches, leech.lapses, out)?;
-    print_readiness(plan.as_ref(), readiness, out)
+    print_readiness(plan.as_ref(), readiness, out)?;
+    print_leeches(&leeches, leech.lapses, out)
 }
 
 /// The plan in `stats --json`: where it stands, without the day-by-day load.
