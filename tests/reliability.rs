@@ -169,7 +169,7 @@ fn a_migration_first_writes_a_copy_of_the_old_database() {
             .unwrap(),
         1
     );
-    assert_eq!(s.count("PRAGMA user_version"), 5);
+    assert_eq!(s.count("PRAGMA user_version"), 6);
 }
 
 fn generated_bank(deck: &str, n: usize) -> String {

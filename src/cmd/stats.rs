@@ -110,11 +110,13 @@ fn print_readiness(
                 writeln!(out, "{}", screen::wrap(&line, "", ""))?;
             }
         }
-        None => writeln!(
-            out,
-            "Ready: {} of {} (at least two reviews, the last graded 4 or 5).",
-            r.ready, r.questions
-        )?,
+        None => {
+            let line = format!(
+                "Ready: {} of {} (at least two reviews, the last graded 4 or 5).",
+                r.ready, r.questions
+            );
+            writeln!(out, "{}", screen::wrap(&line, "", ""))?
+        }
     }
     writeln!(out, "{}", super::plan::readiness_table(r))?;
     Ok(())
