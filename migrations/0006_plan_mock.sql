@@ -10,7 +10,8 @@ CREATE TABLE interview_plan (
     decks    TEXT NOT NULL
 ) STRICT;
 
--- `rehearse mock` logs its answers as kind 'mock', with the red flags said. As in 0005, a CHECK
+-- `rehearse mock` logs its answers as kind 'mock', with the red flags said and the instant the
+-- mock began (the rows of one mock share it). As in 0005, a CHECK
 -- cannot be altered in place, so the log is rebuilt with every row and id as it was.
 CREATE TABLE review_log_new (
     id               INTEGER PRIMARY KEY,
@@ -29,7 +30,8 @@ CREATE TABLE review_log_new (
     due_after        TEXT NOT NULL,
     answer_ms        INTEGER NOT NULL CHECK (answer_ms >= 0),
     missed           TEXT,
-    red_flags        TEXT                   -- JSON array of red flag indexes said (mock only)
+    red_flags        TEXT,                  -- JSON array of red flag indexes said (mock only)
+    session          TEXT                   -- UTC RFC 3339 instant the mock began (mock only)
 ) STRICT;
 INSERT INTO review_log_new (id, reviewed_at, day, question_id, grade, kind, n_before,
     ef_before, interval_before, due_before, n_after, ef_after, interval_after, due_after,

@@ -94,6 +94,12 @@ pub struct Log {
     pub after: Snapshot,
     pub answer_ms: u64,
     pub missed: Option<Vec<usize>>,
+    /// A mock answer's red flags said; absent for other rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub red_flags: Option<Vec<usize>>,
+    /// The instant a mock began, shared by its rows; absent for other rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
 }
 
 /// What the database already has, as a restore needs to know it.
@@ -261,6 +267,9 @@ pub fn validate(b: &Backup) -> Result<()> {
             check_int(v, &at)?;
         }
         check_time(&l.reviewed_at, &at)?;
+        if let Some(t) = &l.session {
+            check_time(t, &at)?;
+        }
     }
     Ok(())
 }
@@ -381,6 +390,8 @@ mod tests {
             },
             answer_ms: 1000,
             missed: None,
+            red_flags: None,
+            session: None,
         }
     }
 

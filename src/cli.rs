@@ -36,6 +36,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Set, show or clear the interview plan (pacing and a final window toward a date)
     Plan(PlanArgs),
+    /// A timed mock interview, graded against the points at the end
+    Mock(MockArgs),
     /// List the automatic backups, or put one back
     Backups(BackupsArgs),
     /// One line a question (with filters), or the decks, sections and tags with counts
@@ -222,6 +224,22 @@ pub struct PlanArgs {
     /// Print the plan as JSON
     #[arg(long, conflicts_with = "clear")]
     pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct MockArgs {
+    /// How many questions (1 to 50) [default: 5]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=50), conflicts_with = "minutes")]
+    pub questions: Option<u64>,
+    /// Only this deck (repeatable) [default: the plan's decks, else all]
+    #[arg(long = "deck", value_name = "DECK")]
+    pub decks: Vec<String>,
+    /// Fill this many minutes (1 to 600) with questions' time boxes instead
+    #[arg(long, value_name = "M", value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub minutes: Option<u64>,
+    /// Draw with this seed instead of today's (one day's mock is repeatable)
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
 }
 
 #[derive(Args, Debug)]

@@ -7,6 +7,7 @@ mod cli;
 mod clock;
 mod cmd;
 mod config;
+mod mock;
 mod names;
 mod plan;
 mod points;

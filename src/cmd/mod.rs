@@ -8,6 +8,7 @@ pub mod export;
 pub mod from_anki;
 pub mod import;
 pub mod list;
+pub mod mock;
 pub mod plan;
 pub mod review;
 pub mod show;
@@ -169,6 +170,12 @@ fn dispatch(command: Command, bank: Option<Vec<Deck>>, env: &mut Env) -> Result<
         Command::List(args) => env.store.read(|_| list::run(&args, env, &mut out)),
         Command::Show(args) => env.store.read(|_| show::run(&args, env, &mut out)),
         Command::Plan(args) => plan::run(&args, env, &mut out),
+        Command::Mock(args) => mock::run(
+            &args,
+            env,
+            &mut std::io::stdin().lock(),
+            &mut std::io::stdout(),
+        ),
         Command::Suspend(args) => suspend::run(&args, true, env, &mut out),
         Command::Unsuspend(args) => suspend::run(&args, false, env, &mut out),
         Command::Config | Command::Completions(_) | Command::Man => Ok(()),

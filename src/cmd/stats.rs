@@ -64,8 +64,9 @@ pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
         Some(v) => &v.readiness,
         None => &super::plan::readiness(&env.store, &args.decks)?,
     };
+    let mocks = env.store.mocks(RECENT_MOCKS)?;
     if args.json {
-        // The report, with the leeches, readiness and the plan beside it.
+        // The report, with the leeches, readiness, the plan and recent mocks beside it.
         let mut v = serde_json::to_value(&report)?;
         if let Some(map) = v.as_object_mut() {
             map.insert("leeches".into(), serde_json::json!(leeches));
@@ -74,6 +75,18 @@ pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
                 "plan".into(),
                 serde_json::to_value(plan.as_ref().map(plan_json))?,
             );
+            let mocks: Vec<serde_json::Value> = mocks
+                .iter()
+                .map(|m| {
+                    serde_json::json!({
+                        "started": m.started,
+                        "day": m.day,
+                        "questions": m.grades.len(),
+                        "score": crate::mock::score(&m.grades),
+                    })
+                })
+                .collect();
+            map.insert("mocks".into(), serde_json::json!(mocks));
         }
         serde_json::to_writer_pretty(&mut *out, &v)?;
         writeln!(out)?;
@@ -81,7 +94,29 @@ pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
     }
     render(&report, out)?;
     print_readiness(plan.as_ref(), readiness, out)?;
+    print_mocks(&mocks, out)?;
     print_leeches(&leeches, leech.lapses, out)
+}
+
+/// How many mocks `stats` lists.
+const RECENT_MOCKS: u64 = 5;
+
+fn print_mocks(mocks: &[crate::store::MockRun], out: &mut impl Write) -> Result<()> {
+    if mocks.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nRecent mocks (newest first)")?;
+    for m in mocks {
+        let score = crate::mock::score(&m.grades).unwrap_or(0);
+        let n = m.grades.len();
+        writeln!(
+            out,
+            "  {}  {n} question{}  {score}%",
+            m.day,
+            if n == 1 { "" } else { "s" }
+        )?;
+    }
+    Ok(())
 }
 
 /// The plan in `stats --json`: where it stands, without the day-by-day load.

@@ -13,7 +13,8 @@ fn opt_date(s: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
 }
 
 pub(super) const LOG_COLUMNS: &str = "l.reviewed_at, l.day, l.question_id, l.kind, l.grade, l.n_before, l.ef_before,
-    l.interval_before, l.due_before, l.n_after, l.ef_after, l.interval_after, l.due_after, l.answer_ms, l.missed";
+    l.interval_before, l.due_before, l.n_after, l.ef_after, l.interval_after, l.due_after, l.answer_ms, l.missed,
+    l.red_flags, l.session";
 
 pub(super) fn log_from_row(r: &rusqlite::Row) -> rusqlite::Result<Log> {
     let missed: Option<String> = r.get(14)?;
@@ -37,6 +38,10 @@ pub(super) fn log_from_row(r: &rusqlite::Row) -> rusqlite::Result<Log> {
         },
         answer_ms: r.get::<_, i64>(13)?.max(0) as u64,
         missed: missed.and_then(|m| serde_json::from_str(&m).ok()),
+        red_flags: r
+            .get::<_, Option<String>>(15)?
+            .and_then(|m| serde_json::from_str(&m).ok()),
+        session: r.get(16)?,
     })
 }
 
@@ -208,8 +213,8 @@ impl Store {
             let mut st = tx.prepare(
                 "INSERT INTO review_log (reviewed_at, day, question_id, grade, kind,
                     n_before, ef_before, interval_before, due_before,
-                    n_after, ef_after, interval_after, due_after, answer_ms, missed)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                    n_after, ef_after, interval_after, due_after, answer_ms, missed, red_flags, session)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )?;
             for l in &plan.log {
                 st.execute(params![
@@ -228,6 +233,11 @@ impl Store {
                     l.after.due.map(|d| d.to_string()),
                     to_sql_int(l.answer_ms),
                     l.missed.as_ref().map(serde_json::to_string).transpose()?,
+                    l.red_flags
+                        .as_ref()
+                        .map(serde_json::to_string)
+                        .transpose()?,
+                    l.session,
                 ])?;
             }
             // Lapses are derived from the log: recount them where the log or the state moved.

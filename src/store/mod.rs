@@ -17,7 +17,9 @@ pub use snapshot::{Backups, replace_file, verify};
 
 pub use bank::{DeckRow, QuestionRow};
 pub use browse::Names;
-pub use review::{Card, DueKey, Filter, Kind, LogEntry, NewKey, Recorded, StateRow, due_key};
+pub use review::{
+    Card, DueKey, Filter, Kind, LogEntry, MockRun, NewKey, Recorded, StateRow, due_key,
+};
 pub use stats::{QuestionStat, StatState, WindowRow};
 
 use anyhow::{Context, Result, anyhow, bail};

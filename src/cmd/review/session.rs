@@ -330,6 +330,8 @@ impl Session {
             after: after.clone(),
             answer_ms,
             missed,
+            red_flags: None,
+            session: None,
             suspend,
         })?;
         let log_id = match recorded {
