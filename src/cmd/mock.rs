@@ -263,15 +263,16 @@ fn interview<R: BufRead>(
         for (i, f) in flags.iter().enumerate() {
             writeln!(out, "  red flag {}: {}", i + 1, screen::escape_line(f))?;
         }
-        let Some((grade, missed)) = grade_answer(npoints, input, echo, out)? else {
-            return Ok(());
-        };
-        let Some(grade) = grade else {
-            // u at the grade: back to the answer before.
-            if let Some(p) = take_back(&mut saved, env, rows, out)? {
-                pos = p;
+        let (grade, missed) = match grade_answer(npoints, input, echo, out)? {
+            Graded::Grade(g, missed) => (g, missed),
+            Graded::Stop => return Ok(()),
+            Graded::Undo => {
+                // u at the grade: back to the answer before (or this one again).
+                if let Some(p) = take_back(&mut saved, env, rows, out)? {
+                    pos = p;
+                }
+                continue;
             }
-            continue;
         };
         let before = card.state.clone();
         let after = after_mock(before.as_ref(), grade, env.today, &session);
@@ -300,6 +301,17 @@ fn interview<R: BufRead>(
                 continue;
             }
         };
+        // In the report before the word "Saved": a Ctrl-C after it reports this answer.
+        if let Ok(mut r) = rows.lock() {
+            r.push(Row {
+                id: card.question.id.clone(),
+                ms,
+                box_minutes: boxed,
+                grade: grade.value(),
+                musts_missed: musts_missed(card, missed.as_deref().unwrap_or(&[])),
+                red_flags: (!flags.is_empty()).then_some(0),
+            });
+        }
         let pulled = before.as_ref().is_some_and(|b| b.due != after.due);
         say(
             out,
@@ -313,16 +325,6 @@ fn interview<R: BufRead>(
                 }
             ),
         )?;
-        if let Ok(mut r) = rows.lock() {
-            r.push(Row {
-                id: card.question.id.clone(),
-                ms,
-                box_minutes: boxed,
-                grade: grade.value(),
-                musts_missed: musts_missed(card, missed.as_deref().unwrap_or(&[])),
-                red_flags: (!flags.is_empty()).then_some(0),
-            });
-        }
         saved.push(Saved {
             pos,
             log_id,
@@ -334,15 +336,22 @@ fn interview<R: BufRead>(
     Ok(())
 }
 
+/// What the grade prompt got.
+enum Graded {
+    /// A grade, with the points missed when letters were typed.
+    Grade(sm2::Grade, Option<Vec<usize>>),
+    Undo,
+    Stop,
+}
+
 /// The grade of an answer: letters of the points covered offer the rubric's grade (Enter
-/// accepts it), a digit overrides. `None`: the person stopped; `Some((None, _))`: undo.
-#[allow(clippy::type_complexity)]
+/// accepts it), a digit overrides.
 fn grade_answer<R: BufRead>(
     npoints: usize,
     input: &mut keys::Input<R>,
     echo: bool,
     out: &mut impl Write,
-) -> Result<Option<(Option<sm2::Grade>, Option<Vec<usize>>)>> {
+) -> Result<Graded> {
     let mut offered: Option<(sm2::Grade, Vec<usize>)> = None;
     loop {
         let ask = match (&offered, npoints) {
@@ -357,16 +366,16 @@ fn grade_answer<R: BufRead>(
         out.flush()?;
         let ticks = if offered.is_none() { npoints } else { 0 };
         let line = match read(input, ticks, echo, out)? {
-            Said::Quit => return Ok(None),
-            Said::Undo => return Ok(Some((None, None))),
+            Said::Quit => return Ok(Graded::Stop),
+            Said::Undo => return Ok(Graded::Undo),
             Said::Line(l) => l,
         };
         if let Some(g) = line.parse::<u8>().ok().and_then(sm2::Grade::new) {
-            return Ok(Some((Some(g), offered.map(|(_, m)| m))));
+            return Ok(Graded::Grade(g, offered.map(|(_, m)| m)));
         }
         if line.is_empty() {
             match offered.take() {
-                Some((g, missed)) => return Ok(Some((Some(g), Some(missed)))),
+                Some((g, missed)) => return Ok(Graded::Grade(g, Some(missed))),
                 None => {
                     say(out, "Type the letters you covered, or a grade from 0 to 5.")?;
                     continue;
