@@ -91,7 +91,7 @@ fn the_draw_is_repeatable_for_a_day_one_per_section_and_seeded() {
         snapshot,
         "a mock stopped before any grade writes nothing"
     );
-    let full = ok(&s, &at(2), &["mock"], &"q\n".repeat(1));
+    let full = ok(&s, &at(2), &["mock"], "q\n");
     assert_eq!(full, first, "the same day, the same draw");
     // The whole draw: five sections, no two alike.
     let text = ok(&s, &at(2), &["mock", "--seed", "7"], &answers(5, "abc"));
