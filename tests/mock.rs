@@ -353,3 +353,24 @@ fn ctrl_c_ends_the_mock_with_the_report_so_far() {
         1
     );
 }
+
+#[test]
+fn a_mock_draws_from_the_plans_decks() {
+    let s = Sandbox::new();
+    ok(
+        &s,
+        &at(0),
+        &["plan", "2027-02-01", "--deck", "concurrency"],
+        "",
+    );
+    let text = ok(&s, &at(0), &["mock"], "q\n");
+    assert!(
+        text.contains("Question 1/1 (warm-up) · Concurrency · "),
+        "{text}"
+    );
+    let text = ok(&s, &at(0), &["mock", "--deck", "mongodb"], "q\n");
+    assert!(
+        text.contains("Question 1/1 (warm-up) · NoSQL (MongoDB)\n"),
+        "{text}"
+    );
+}

@@ -205,11 +205,16 @@ fn interview<R: BufRead>(
             screen::paint(
                 Role::Heading,
                 &screen::escape_line(&format!(
-                    "Question {}/{}{warm} · {} · {}",
+                    "Question {}/{}{warm} · {}{}",
                     pos + 1,
                     drawn.len(),
                     card.deck_title,
-                    card.question.section
+                    // The section only when it says more than the deck's title.
+                    if card.question.section == card.deck_title {
+                        String::new()
+                    } else {
+                        format!(" · {}", card.question.section)
+                    }
                 ))
             ),
             screen::paint(Role::Prompt, &screen::wrap(&card.question.prompt, "", ""))
