@@ -9,6 +9,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
+use std::collections::HashMap;
 
 /// One question's readiness facts, with its deck.
 pub struct ReadyRow {
@@ -80,45 +81,70 @@ impl Store {
 
     /// The plan's seen questions that had no scheduling review in the final window before
     /// today, with their strength and due date as at the start of today: the same answer all
-    /// day, however many grades today has seen.
+    /// day, however many grades today has seen. The log is read only from the window's first
+    /// day on (through its day index), not question by question.
     pub fn plan_candidates(&self, plan: &Plan, today: NaiveDate) -> Result<Vec<Candidate>> {
+        #[derive(Default)]
+        struct Seen {
+            before_today: bool,
+            /// EF and due before today's first review.
+            first_today: Option<(u32, NaiveDate)>,
+            lapses_today: u64,
+        }
+        let mut window: HashMap<String, Seen> = HashMap::new();
+        let mut st = self.conn.prepare_cached(
+            "SELECT question_id, day, ef_before, due_before, grade FROM review_log
+             WHERE day >= ?1 AND day <= ?2 AND kind = 'review' ORDER BY id",
+        )?;
+        let mut rows = st.query([plan.window_start().to_string(), today.to_string()])?;
+        while let Some(r) = rows.next()? {
+            let seen = window.entry(r.get(0)?).or_default();
+            if date(&r.get::<_, String>(1)?)? < today {
+                seen.before_today = true;
+                continue;
+            }
+            if seen.first_today.is_none() {
+                let due: Option<String> = r.get(3)?;
+                // A first review today of a question seen before has a due date before it.
+                if let Some(due) = due {
+                    seen.first_today = Some((r.get(2)?, date(&due)?));
+                }
+            }
+            seen.lapses_today += u64::from(r.get::<_, u8>(4)? < 3);
+        }
         let mut sql = Sql::new(&format!(
-            "SELECT q.id, d.position, q.position, s.ef_milli, s.lapses, s.due,
-                    f.ef_before, f.due_before,
-                    (SELECT count(*) FROM review_log l WHERE l.question_id = q.id
-                       AND l.kind = 'review' AND l.day = ?1 AND l.grade < 3) AS lapses_today
+            "SELECT q.id, d.position, q.position, s.ef_milli, s.lapses, s.due
              FROM question q JOIN deck d ON d.id = q.deck_id
              JOIN card_state s ON s.question_id = q.id
-             LEFT JOIN review_log f ON f.id = (SELECT min(l.id) FROM review_log l
-                 WHERE l.question_id = q.id AND l.kind = 'review' AND l.day = ?1)
-             WHERE {ACTIVE} AND s.introduced < ?1 AND NOT EXISTS (SELECT 1 FROM review_log w
-                 WHERE w.question_id = q.id AND w.kind = 'review' AND w.day >= ?2 AND w.day < ?1)"
+             WHERE {ACTIVE} AND s.introduced < ?1"
         ));
         sql.args.push(text(today.to_string()));
-        sql.args.push(text(plan.window_start().to_string()));
         sql.filter(&plan_filter(plan));
         let mut st = self.conn.prepare_cached(&sql.text)?;
-        let rows = st.query_map(rusqlite::params_from_iter(sql.args.iter()), |r| {
-            let ef_before: Option<u32> = r.get(6)?;
-            let due_before: Option<String> = r.get(7)?;
-            let lapses = r.get::<_, i64>(4)?.max(0) as u64;
-            let lapses_today = r.get::<_, i64>(8)?.max(0) as u64;
-            let due = match due_before {
-                Some(d) if ef_before.is_some() => date(&d)?,
-                _ => date(&r.get::<_, String>(5)?)?,
+        let mut rows = st.query(rusqlite::params_from_iter(sql.args.iter()))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let seen = window.remove(&id).unwrap_or_default();
+            if seen.before_today {
+                continue;
+            }
+            let (ef_milli, due) = match seen.first_today {
+                Some(start) => start,
+                None => (r.get(3)?, date(&r.get::<_, String>(5)?)?),
             };
-            Ok(Candidate {
+            out.push(Candidate {
                 strength: Strength {
-                    id: r.get(0)?,
-                    ef_milli: ef_before.unwrap_or(r.get(3)?),
-                    lapses: lapses.saturating_sub(lapses_today),
+                    id,
+                    ef_milli,
+                    lapses: (r.get::<_, i64>(4)?.max(0) as u64).saturating_sub(seen.lapses_today),
                     order: (r.get(1)?, r.get(2)?),
                 },
                 due,
-                reviewed_today: ef_before.is_some(),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+                reviewed_today: seen.first_today.is_some(),
+            });
+        }
+        Ok(out)
     }
 
     /// These questions as review shows them, narrowed by `filter`, in bank order.

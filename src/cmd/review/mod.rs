@@ -177,6 +177,9 @@ struct PeekItem<'a> {
     new: bool,
     due: Option<NaiveDate>,
     overdue_days: i64,
+    /// Offered today by the interview plan's final window, ahead of its SM-2 due date.
+    #[serde(rename = "final")]
+    finals: bool,
 }
 
 /// How much of the queue --peek lists when no --limit is given.
@@ -211,7 +214,8 @@ fn peek(
             overdue_days: c
                 .state
                 .as_ref()
-                .map_or(0, |s| (env.today - s.due).num_days()),
+                .map_or(0, |s| (env.today - s.due).num_days().max(0)),
+            finals: c.state.as_ref().is_some_and(|s| s.due > env.today),
         })
         .collect();
     let more = queue.len() - items.len();
@@ -225,9 +229,13 @@ fn peek(
             more: usize,
             /// Questions left to drill again from an earlier session today.
             drill: usize,
+            /// Questions the interview plan's final window offers today.
+            #[serde(rename = "final")]
+            finals: usize,
         }
         let peek = Peek {
             today: env.today,
+            finals: queue.finals.len(),
             due: queue.due,
             new: queue.new,
             queue: items,
@@ -238,7 +246,15 @@ fn peek(
         writeln!(out)?;
         return Ok(());
     }
-    writeln!(out, "{}: {} due, {} new", env.today, queue.due, queue.new)?;
+    let finals = match queue.finals.len() {
+        0 => String::new(),
+        n => format!(", {n} final"),
+    };
+    writeln!(
+        out,
+        "{}: {} due{finals}, {} new",
+        env.today, queue.due, queue.new
+    )?;
     // Without a width, ids keep the 45 columns and prompts the 70 they always had.
     let mut list = screen::List::new(3).right(0).min_width(0, 8);
     if screen::width().is_none() {
@@ -247,6 +263,7 @@ fn peek(
     for i in &items {
         let when = match i.due {
             None => screen::Cell::painted(screen::Role::Good, "new"),
+            Some(_) if i.finals => screen::Cell::painted(screen::Role::Heading, "final"),
             Some(_) if i.overdue_days > 0 => {
                 screen::Cell::painted(screen::Role::Late, format!("{}d late", i.overdue_days))
             }
