@@ -1,5 +1,5 @@
-//! The JSON backup: its shape (format version 2; version 1 had no `suspended` and no `cram`
-//! rows, and still restores), validation, and the merge plan for a
+//! The JSON backup: its shape (format version 3; version 2 had no interview plan and no
+//! `mock` rows, version 1 no `suspended` and no `cram` rows; both still restore), validation, and the merge plan for a
 //! restore. Pure: the store reads and writes it.
 
 use anyhow::{Result, bail};
@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 pub const FORMAT: &str = "rehearse-backup";
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// The whole backup. Written one record per line (see `cmd::export`), read with serde.
 #[derive(Debug, Deserialize)]
@@ -18,7 +18,7 @@ pub struct Backup {
     pub version: u32,
     pub decks: Vec<Deck>,
     pub questions: Vec<Question>,
-    /// The interview plan, when one was set: added in version 2, optional.
+    /// The interview plan, when one was set: added in version 3, optional.
     #[serde(default)]
     pub plan: Option<PlanRecord>,
     pub log: Vec<Log>,

@@ -54,15 +54,15 @@ pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
         .filter(|q| !q.retired && leech.is_leech(q.state.map_or(0, |s| s.lapses)))
         .map(|q| q.id.as_str())
         .collect();
-    // Readiness of the plan's questions when a plan is set, else of the decks shown.
     let plan = env
         .store
         .plan()?
         .map(|p| super::plan::view(&p, env, env.settings.new_per_day.value))
         .transpose()?;
+    // Readiness of the decks asked for, else of the plan's, else of all.
     let readiness = match &plan {
-        Some(v) => &v.readiness,
-        None => &super::plan::readiness(&env.store, &args.decks)?,
+        Some(v) if args.decks.is_empty() => &v.readiness,
+        _ => &super::plan::readiness(&env.store, &args.decks)?,
     };
     let mocks = env.store.mocks(RECENT_MOCKS)?;
     if args.json {
