@@ -226,8 +226,8 @@ pub fn daily_load(
 /// What readiness needs to know of one question.
 #[derive(Clone, Debug, Default)]
 pub struct ReadyFacts {
-    /// Scheduling reviews, ever.
-    pub reviews: u64,
+    /// It has had at least two scheduling reviews.
+    pub two_reviews: bool,
     /// The grade of the last scheduling review.
     pub last_grade: Option<u8>,
     /// Whether that review missed a must point (see `missed_a_must`).
@@ -236,7 +236,13 @@ pub struct ReadyFacts {
 
 /// Ready: two scheduling reviews or more, the last graded 4 or 5, missing no must point.
 pub fn is_ready(f: &ReadyFacts) -> bool {
-    f.reviews >= 2 && f.last_grade.is_some_and(|g| g >= 4) && !f.missed_must
+    f.two_reviews && f.last_grade.is_some_and(|g| g >= 4) && !f.missed_must
+}
+
+/// Whether a question with this SM-2 state has had two scheduling reviews or more: `n`
+/// counts the passes since the last lapse, and each lapse was a review too.
+pub fn has_two_reviews(n: u32, lapses: u64) -> bool {
+    n >= 2 || (n == 1 && lapses > 0)
 }
 
 /// Did a review that missed these points (indexes) miss a must? Points are plain strings
@@ -351,8 +357,8 @@ mod tests {
 
     #[test]
     fn readiness_needs_two_reviews_and_a_good_last_grade() {
-        let f = |reviews, g, missed_must| ReadyFacts {
-            reviews,
+        let f = |reviews: u64, g, missed_must| ReadyFacts {
+            two_reviews: reviews >= 2,
             last_grade: Some(g),
             missed_must,
         };
@@ -363,5 +369,10 @@ mod tests {
         assert!(!is_ready(&f(3, 5, true)));
         assert!(!is_ready(&ReadyFacts::default()));
         assert!(!missed_a_must(&[0, 1]));
+        // From the state: passes since the last lapse, and the lapses.
+        assert!(!has_two_reviews(0, 3));
+        assert!(!has_two_reviews(1, 0), "one pass, never failed: one review");
+        assert!(has_two_reviews(1, 1), "a lapse, then a pass");
+        assert!(has_two_reviews(2, 0));
     }
 }

@@ -83,6 +83,13 @@ fn a_plan_is_set_shown_printed_as_json_and_cleared() {
         serde_json::Value::Null
     );
     assert!(ok(&s, &at(1), &["plan"]).starts_with("No plan"));
+    // Without a plan, stats shows no readiness (it is of the plan's questions).
+    let v = json(&s, &at(1), &["stats", "--json"]);
+    assert_eq!(
+        (&v["readiness"], &v["plan"]),
+        (&serde_json::Value::Null, &serde_json::Value::Null)
+    );
+    assert!(!ok(&s, &at(1), &["stats"]).contains("Ready:"));
     assert_eq!(s.count("SELECT count(*) FROM interview_plan"), 0);
 }
 
@@ -225,6 +232,11 @@ fn a_plans_whole_life_final_window_date_and_after() {
     assert!(on.contains("Ready: 5 of 6 (83%)"), "{on}");
     let later = ok(&s, &at(20), &["stats"]);
     assert!(later.contains("the date has passed"), "{later}");
+    let narrowed = ok(&s, &at(20), &["stats", "--deck", "d"]);
+    assert!(
+        narrowed.contains("Of the decks shown: 5 of 6 ready."),
+        "{narrowed}"
+    );
     let v = json(&s, &at(20), &["stats", "--json"]);
     assert_eq!(v["plan"]["active"], false);
     assert_eq!(v["readiness"]["ready"], 5);

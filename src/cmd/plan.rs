@@ -122,14 +122,14 @@ pub fn unseen_warning(left: u64, date: NaiveDate) -> String {
     )
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct DeckReady {
     pub deck: String,
     pub ready: u64,
     pub questions: u64,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct Readiness {
     pub ready: u64,
     pub questions: u64,

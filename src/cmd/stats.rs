@@ -59,10 +59,12 @@ pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
         .plan()?
         .map(|p| super::plan::view(&p, env, env.settings.new_per_day.value))
         .transpose()?;
-    // Readiness of the decks asked for, else of the plan's, else of all.
+    // Readiness of the plan's questions (of the decks asked for, when given): only with a
+    // plan, as it reads every question's last review.
     let readiness = match &plan {
-        Some(v) if args.decks.is_empty() => &v.readiness,
-        _ => &super::plan::readiness(&env.store, &args.decks)?,
+        Some(v) if args.decks.is_empty() => Some(v.readiness.clone()),
+        Some(_) => Some(super::plan::readiness(&env.store, &args.decks)?),
+        None => None,
     };
     let mocks = env.store.mocks(RECENT_MOCKS)?;
     if args.json {
@@ -70,7 +72,7 @@ pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
         let mut v = serde_json::to_value(&report)?;
         if let Some(map) = v.as_object_mut() {
             map.insert("leeches".into(), serde_json::json!(leeches));
-            map.insert("readiness".into(), serde_json::to_value(readiness)?);
+            map.insert("readiness".into(), serde_json::to_value(&readiness)?);
             map.insert(
                 "plan".into(),
                 serde_json::to_value(plan.as_ref().map(plan_json))?,
@@ -93,7 +95,9 @@ pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
         return Ok(());
     }
     render(&report, out)?;
-    print_readiness(plan.as_ref(), readiness, out)?;
+    if let (Some(v), Some(r)) = (&plan, &readiness) {
+        print_readiness(v, r, !args.decks.is_empty(), out)?;
+    }
     print_mocks(&mocks, out)?;
     print_leeches(&leeches, leech.lapses, out)
 }
@@ -134,24 +138,18 @@ fn plan_json(v: &super::plan::View) -> serde_json::Value {
 }
 
 fn print_readiness(
-    plan: Option<&super::plan::View>,
+    plan: &super::plan::View,
     r: &super::plan::Readiness,
+    narrowed: bool,
     out: &mut impl Write,
 ) -> Result<()> {
     writeln!(out)?;
-    match plan {
-        Some(v) => {
-            for line in super::plan::summary(v) {
-                writeln!(out, "{}", screen::wrap(&line, "", ""))?;
-            }
-        }
-        None => {
-            let line = format!(
-                "Ready: {} of {} (at least two reviews, the last graded 4 or 5).",
-                r.ready, r.questions
-            );
-            writeln!(out, "{}", screen::wrap(&line, "", ""))?
-        }
+    for line in super::plan::summary(plan) {
+        writeln!(out, "{}", screen::wrap(&line, "", ""))?;
+    }
+    if narrowed {
+        let line = format!("Of the decks shown: {} of {} ready.", r.ready, r.questions);
+        writeln!(out, "{}", screen::wrap(&line, "", ""))?;
     }
     writeln!(out, "{}", super::plan::readiness_table(r))?;
     Ok(())

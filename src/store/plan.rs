@@ -66,17 +66,20 @@ impl Store {
     }
 
     /// The plan's active questions never reviewed before today: those still new, and those
-    /// first reviewed today (so the pace stays the same all day).
+    /// first reviewed today (so the pace stays the same all day). Both counts go through
+    /// indexes: the new ones as review counts them, today's first reviews by `introduced`.
     pub fn plan_unseen_at_start(&self, plan: &Plan, today: NaiveDate) -> Result<u64> {
+        let filter = plan_filter(plan);
         let mut sql = Sql::new(&format!(
-            "SELECT count(*) FROM question q LEFT JOIN card_state s ON s.question_id = q.id
-             WHERE {ACTIVE} AND (s.question_id IS NULL OR s.introduced >= ?1)"
+            "SELECT count(*) FROM card_state s JOIN question q ON q.id = s.question_id
+             WHERE s.introduced >= ?1 AND {ACTIVE}"
         ));
         sql.args.push(text(today.to_string()));
-        sql.filter(&plan_filter(plan));
+        sql.filter(&filter);
         let mut st = self.conn.prepare_cached(&sql.text)?;
-        let n: i64 = st.query_row(rusqlite::params_from_iter(sql.args.iter()), |r| r.get(0))?;
-        Ok(n.max(0) as u64)
+        let today_first: i64 =
+            st.query_row(rusqlite::params_from_iter(sql.args.iter()), |r| r.get(0))?;
+        Ok(self.new_total(&filter)? + today_first.max(0) as u64)
     }
 
     /// The plan's seen questions that had no scheduling review in the final window before
@@ -162,15 +165,17 @@ impl Store {
         self.query_cards(&sql)
     }
 
-    /// Readiness facts of every active question of the plan's decks (all decks when none).
+    /// Readiness facts of every active question of `decks` (all decks when none), in bank
+    /// order. The state says whether a question has two scheduling reviews; only for those is
+    /// the last review looked up (one index probe each).
     pub fn ready_rows(&self, decks: &[String]) -> Result<Vec<ReadyRow>> {
         let mut sql = Sql::new(&format!(
-            "SELECT q.deck_id,
-                (SELECT count(*) FROM review_log l WHERE l.question_id = q.id AND l.kind = 'review'),
-                lr.grade, lr.missed
+            "SELECT q.deck_id, s.n, s.lapses, lr.grade, lr.missed
              FROM question q JOIN deck d ON d.id = q.deck_id
-             LEFT JOIN review_log lr ON lr.id = (SELECT max(l.id) FROM review_log l
-                 WHERE l.question_id = q.id AND l.kind = 'review')
+             LEFT JOIN card_state s ON s.question_id = q.id
+             LEFT JOIN review_log lr ON (s.n >= 2 OR (s.n = 1 AND s.lapses > 0))
+                 AND lr.id = (SELECT max(l.id) FROM review_log l
+                     WHERE l.question_id = q.id AND l.kind = 'review')
              WHERE {ACTIVE}"
         ));
         sql.filter(&Filter {
@@ -180,15 +185,17 @@ impl Store {
         sql.push(" ORDER BY d.position, q.position, q.id", []);
         let mut st = self.conn.prepare_cached(&sql.text)?;
         let rows = st.query_map(rusqlite::params_from_iter(sql.args.iter()), |r| {
-            let missed: Option<String> = r.get(3)?;
+            let missed: Option<String> = r.get(4)?;
             let missed: Vec<usize> = missed
                 .and_then(|m| serde_json::from_str(&m).ok())
                 .unwrap_or_default();
+            let n: Option<u32> = r.get(1)?;
+            let lapses = r.get::<_, Option<i64>>(2)?.unwrap_or(0).max(0) as u64;
             Ok(ReadyRow {
                 deck_id: r.get(0)?,
                 facts: ReadyFacts {
-                    reviews: r.get::<_, i64>(1)?.max(0) as u64,
-                    last_grade: r.get(2)?,
+                    two_reviews: n.is_some_and(|n| crate::plan::has_two_reviews(n, lapses)),
+                    last_grade: r.get(3)?,
                     missed_must: crate::plan::missed_a_must(&missed),
                 },
             })
