@@ -158,6 +158,21 @@ fn the_cap_of_50_warns_in_plan_and_in_the_review_header() {
     let narrow = ok(&s, &at(0), &["plan", "2027-01-03", "--deck", "concurrency"]);
     assert!(!narrow.contains("Even at 50"), "{narrow}");
     assert!(narrow.contains("Ready: 0 of 14"), "{narrow}");
+    // The day's new questions come from the plan's decks: 13 left unseen over 2 days.
+    let v = json(&s, &at(0), &["review", "--peek", "--json"]);
+    assert_eq!(v["new"], 13);
+    let ids: Vec<&str> = v["queue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| q["new"] == true)
+        .map(|q| q["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 13);
+    assert!(
+        ids.iter().all(|id| id.starts_with("concurrency/")),
+        "{ids:?}"
+    );
 }
 
 #[test]

@@ -38,11 +38,20 @@ pub fn run(
         Some(p) => env.store.cards_by_ids(&p.finals, &filter)?,
         None => Vec::new(),
     };
+    // A plan that names decks takes the day's new questions from them (unless --deck says).
+    let new_filter = match &planned {
+        Some(p) if filter.decks.is_empty() && !p.plan.decks.is_empty() => Filter {
+            decks: p.plan.decks.clone(),
+            ..filter.clone()
+        },
+        _ => filter.clone(),
+    };
     let mut queue = Queue::new(
         &env.store,
         filter.clone(),
         env.today,
         room,
+        new_filter,
         finals,
         args.limit,
     )?;

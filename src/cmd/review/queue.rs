@@ -10,6 +10,8 @@ const PAGE: u64 = 64;
 
 pub struct Queue {
     filter: Filter,
+    /// What new questions are taken from: the filter, or an interview plan's decks.
+    pub new_filter: Filter,
     today: NaiveDate,
     /// Due questions in the queue (capped by --limit).
     pub due: u64,
@@ -29,6 +31,7 @@ impl Queue {
         filter: Filter,
         today: NaiveDate,
         new_room: u64,
+        new_filter: Filter,
         mut finals: Vec<Card>,
         limit: Option<u64>,
     ) -> Result<Queue> {
@@ -36,7 +39,7 @@ impl Queue {
         let mut new = if new_room == 0 {
             0
         } else {
-            store.new_total(&filter)?.min(new_room)
+            store.new_total(&new_filter)?.min(new_room)
         };
         if let Some(limit) = limit {
             due = due.min(limit);
@@ -45,6 +48,7 @@ impl Queue {
         }
         Ok(Queue {
             filter,
+            new_filter,
             today,
             due,
             finals,
@@ -59,6 +63,7 @@ impl Queue {
     pub fn ahead(cards: Vec<Card>, today: NaiveDate) -> Queue {
         Queue {
             filter: Filter::default(),
+            new_filter: Filter::default(),
             today,
             due: cards.len() as u64,
             finals: Vec::new(),
@@ -98,7 +103,7 @@ impl Queue {
                 self.cards.extend(self.finals.iter().cloned());
             } else if (loaded as usize) < self.len() {
                 let want = (self.len() as u64 - loaded).min(PAGE);
-                let page = store.new_page(&self.filter, self.new_after.clone(), want)?;
+                let page = store.new_page(&self.new_filter, self.new_after.clone(), want)?;
                 match page.last() {
                     Some(last) => {
                         self.new_after = Some((
