@@ -82,7 +82,10 @@ fn the_draw_is_repeatable_for_a_day_one_per_section_and_seeded() {
         "{first}"
     );
     assert!(first.contains("Time box: 4 min."), "{first}");
-    assert!(!first.contains(" of 4:00"), "from a pipe, only the box: {first}");
+    assert!(
+        !first.contains(" of 4:00"),
+        "from a pipe, only the box: {first}"
+    );
     assert!(
         first.contains("Mock over: no answer graded, nothing logged."),
         "{first}"

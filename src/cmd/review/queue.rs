@@ -11,7 +11,7 @@ const PAGE: u64 = 64;
 pub struct Queue {
     filter: Filter,
     /// What new questions are taken from: the filter, or an interview plan's decks.
-    pub new_filter: Filter,
+    new_filter: Filter,
     today: NaiveDate,
     /// Due questions in the queue (capped by --limit).
     pub due: u64,
