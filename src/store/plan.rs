@@ -96,8 +96,10 @@ impl Store {
         }
         let mut window: HashMap<String, Seen> = HashMap::new();
         let mut st = self.conn.prepare_cached(
+            // `+kind`: through the day index (the window's days), not the kind index (the
+            // whole log's reviews).
             "SELECT question_id, day, ef_before, due_before, grade FROM review_log
-             WHERE day >= ?1 AND day <= ?2 AND kind = 'review' ORDER BY id",
+             WHERE day >= ?1 AND day <= ?2 AND +kind = 'review' ORDER BY id",
         )?;
         let mut rows = st.query([plan.window_start().to_string(), today.to_string()])?;
         while let Some(r) = rows.next()? {
@@ -148,6 +150,24 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// Those of `ids` that are active and match `filter`, in bank order.
+    pub fn ids_matching(&self, ids: &[String], filter: &Filter) -> Result<Vec<String>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(
+            "SELECT q.id FROM question q JOIN deck d ON d.id = q.deck_id
+             WHERE q.id IN (SELECT value FROM json_each(?1))",
+        );
+        sql.args.push(text(serde_json::to_string(ids)?));
+        sql.push(&format!(" AND {ACTIVE}"), []);
+        sql.filter(filter);
+        sql.push(" ORDER BY d.position, q.position, q.id", []);
+        let mut st = self.conn.prepare_cached(&sql.text)?;
+        let rows = st.query_map(rusqlite::params_from_iter(sql.args.iter()), |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// These questions as review shows them, narrowed by `filter`, in bank order.

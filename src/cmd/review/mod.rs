@@ -35,7 +35,7 @@ pub fn run(
         .map_or(new_limit(args, env), |p| p.new_limit);
     let room = new_limit.saturating_sub(env.store.introduced_on(env.today)?);
     let finals = match &planned {
-        Some(p) => env.store.cards_by_ids(&p.finals, &filter)?,
+        Some(p) => env.store.ids_matching(&p.finals, &filter)?,
         None => Vec::new(),
     };
     // A plan that names decks takes the day's new questions from them (unless --deck says).

@@ -15,8 +15,9 @@ pub struct Queue {
     today: NaiveDate,
     /// Due questions in the queue (capped by --limit).
     pub due: u64,
-    /// Questions the interview plan gives a final day today (after the due ones).
-    pub finals: Vec<Card>,
+    /// Questions the interview plan gives a final day today (after the due ones), in bank
+    /// order: ids, loaded a page at a time like the others.
+    pub finals: Vec<String>,
     /// New questions in the queue (today's room, capped by --limit).
     pub new: u64,
     /// The cards loaded so far, in queue order: due ones, the plan's finals, then new ones.
@@ -32,7 +33,7 @@ impl Queue {
         today: NaiveDate,
         new_room: u64,
         new_filter: Filter,
-        mut finals: Vec<Card>,
+        mut finals: Vec<String>,
         limit: Option<u64>,
     ) -> Result<Queue> {
         let mut due = store.due_total(&filter, today)?;
@@ -99,8 +100,16 @@ impl Queue {
                     None => self.due = loaded,
                 }
                 self.cards.extend(page);
-            } else if loaded == self.due && !self.finals.is_empty() {
-                self.cards.extend(self.finals.iter().cloned());
+            } else if (loaded as usize) < self.due as usize + self.finals.len() {
+                let from = loaded as usize - self.due as usize;
+                let to = self.finals.len().min(from + PAGE as usize);
+                let page = store.cards_by_ids(&self.finals[from..to], &Filter::default())?;
+                if page.len() < to - from {
+                    // Some went inactive meanwhile: keep only what loaded.
+                    let kept: Vec<String> = page.iter().map(|c| c.question.id.clone()).collect();
+                    self.finals.splice(from..to, kept);
+                }
+                self.cards.extend(page);
             } else if (loaded as usize) < self.len() {
                 let want = (self.len() as u64 - loaded).min(PAGE);
                 let page = store.new_page(&self.new_filter, self.new_after.clone(), want)?;
