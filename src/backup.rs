@@ -1,7 +1,7 @@
-//! The JSON backup: its shape (format version 2; version 1 had no `suspended` and no `cram`
-//! rows, and still restores), a streaming reader that validates it, and the merge plan for a
-//! restore. The reader holds the decks and questions, never the log: each log row is checked
-//! and handed on as it is read.
+//! The JSON backup: its shape (format version 3; version 2 had no interview plan and no
+//! `mock` rows, version 1 no `suspended` and no `cram` rows; both still restore), a streaming
+//! reader that validates it, and the merge plan for a restore. The reader holds the decks,
+//! questions and plan, never the log: each log row is checked and handed on as it is read.
 
 use anyhow::{Result, anyhow, bail};
 use chrono::{DateTime, NaiveDate};
@@ -12,17 +12,29 @@ mod read;
 pub use read::read;
 
 pub const FORMAT: &str = "rehearse-backup";
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// The largest deck or question position a backup may hold: far above any real bank, and
 /// far enough below i64::MAX that counting on from it cannot overflow.
 pub const MAX_POSITION: i64 = 1_000_000_000;
 
-/// The decks and questions of a backup (its log is streamed, see `read`).
-#[derive(Debug, Default)]
+/// The decks, questions and plan of a backup (its log is streamed, see `read`).
+#[derive(Clone, Debug, Default)]
 pub struct Bank {
     pub decks: Vec<Deck>,
     pub questions: Vec<Question>,
+    /// The interview plan, when one was set: added in version 3, optional.
+    pub plan: Option<PlanRecord>,
+}
+
+/// The interview plan as a backup keeps it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRecord {
+    pub date: NaiveDate,
+    pub set_on: NaiveDate,
+    /// Empty: all decks.
+    pub decks: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -98,9 +110,12 @@ pub struct Log {
     pub after: Snapshot,
     pub answer_ms: u64,
     pub missed: Option<Vec<usize>>,
-    /// The red flags said (indexes), when graded from points; absent when none.
+    /// The red flags said (indexes), when graded from points or in a mock; absent when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub red_flags: Option<Vec<usize>>,
+    /// The instant a mock began, shared by its rows; absent for other rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
 }
 
 /// What the database already has, as a restore needs to know it.
@@ -111,6 +126,8 @@ pub struct Existing {
     /// last_review of every question that has a state
     pub states: HashMap<String, String>,
     pub next_deck_position: i64,
+    /// The database has an interview plan of its own.
+    pub has_plan: bool,
 }
 
 /// The writes of a restore, but for the log (merged by the store, as a multiset).
@@ -122,6 +139,8 @@ pub struct Plan {
     pub states: Vec<(String, State)>,
     /// Questions suspended in the backup: suspended here too (new or not).
     pub suspend: Vec<String>,
+    /// The backup's interview plan, taken when the database has none.
+    pub interview: Option<PlanRecord>,
     pub states_kept: usize,
 }
 
@@ -220,6 +239,15 @@ pub fn validate(b: &Bank) -> Result<()> {
             }
         }
     }
+    if let Some(p) = &b.plan {
+        check_days(&[Some(p.date), Some(p.set_on)], "the plan")?;
+        if p.set_on > p.date {
+            bail!("the plan: set on {} after its date {}", p.set_on, p.date);
+        }
+        if let Some(d) = p.decks.iter().find(|d| !crate::bank::is_id(d)) {
+            bail!("the plan: deck {d:?} is not a kebab-case id");
+        }
+    }
     Ok(())
 }
 
@@ -229,8 +257,8 @@ fn check_log(row: usize, l: &Log) -> Result<()> {
     if l.grade > 5 {
         bail!("{at}: grade {} is outside 0-5", l.grade);
     }
-    if !["review", "drill", "cram"].contains(&l.kind.as_str()) {
-        bail!("{at}: kind {:?} is not review, drill or cram", l.kind);
+    if !["review", "drill", "cram", "mock"].contains(&l.kind.as_str()) {
+        bail!("{at}: kind {:?} is not review, drill, cram or mock", l.kind);
     }
     if l.missed
         .as_ref()
@@ -256,6 +284,9 @@ fn check_log(row: usize, l: &Log) -> Result<()> {
     check_days(&[Some(l.day), l.before.due, l.after.due], &at)?;
     for v in [l.before.interval, l.after.interval, l.answer_ms] {
         check_int(v, &at)?;
+    }
+    if let Some(t) = &l.session {
+        check_time(t, &at)?;
     }
     check_time(&l.reviewed_at, &at)
 }
@@ -377,7 +408,10 @@ impl LogDigests {
 /// ones keep their text), and a state is taken when the database has none or an older last
 /// review. (Log rows are merged by the store, as a multiset, so none is ever duplicated.)
 pub fn plan(b: Bank, existing: &Existing) -> Result<Plan> {
-    let mut plan = Plan::default();
+    let mut plan = Plan {
+        interview: b.plan.clone().filter(|_| !existing.has_plan),
+        ..Plan::default()
+    };
     let fresh = existing.decks.is_empty();
     let mut next = existing.next_deck_position;
     for d in b.decks {
@@ -436,6 +470,7 @@ mod tests {
             answer_ms: 1000,
             missed: None,
             red_flags: None,
+            session: None,
         }
     }
 
@@ -479,6 +514,7 @@ mod tests {
                     minutes: None,
                 })
                 .collect(),
+            plan: None,
         }
     }
 
@@ -543,6 +579,28 @@ mod tests {
             ["d/b"]
         );
         assert_eq!(p.states_kept, 1);
+    }
+
+    #[test]
+    fn the_plan_is_taken_only_by_a_database_without_one() {
+        let mut b = bank();
+        b.plan = Some(PlanRecord {
+            date: "2026-04-01".parse().unwrap(),
+            set_on: "2026-03-01".parse().unwrap(),
+            decks: vec!["d".into()],
+        });
+        validate(&b).unwrap();
+        assert_eq!(
+            plan(b.clone(), &Existing::default()).unwrap().interview,
+            b.plan
+        );
+        let ours = Existing {
+            has_plan: true,
+            ..Default::default()
+        };
+        assert_eq!(plan(b.clone(), &ours).unwrap().interview, None);
+        b.plan.as_mut().unwrap().set_on = "2026-05-01".parse().unwrap();
+        assert!(validate(&b).unwrap_err().to_string().contains("the plan"));
     }
 
     #[test]
@@ -611,7 +669,7 @@ mod tests {
         );
         assert_eq!(
             read_text(&text.replace("\"log\"", "\"logs\"")).unwrap_err(),
-            "damaged backup (unknown field `logs`, expected one of `format`, `version`, `decks`, `questions`, `log` at line 1 column 97)"
+            "damaged backup (unknown field `logs`, expected one of `format`, `version`, `decks`, `questions`, `plan`, `log` at line 1 column 97)"
         );
     }
 

@@ -34,6 +34,10 @@ pub enum Command {
     Stats(StatsArgs),
     /// Write the bank, a full backup, a spreadsheet or an Anki file
     Export(ExportArgs),
+    /// Set, show or clear the interview plan (pacing and a final window toward a date)
+    Plan(PlanArgs),
+    /// A timed mock interview, graded against the points at the end
+    Mock(MockArgs),
     /// List the automatic backups, or put one back
     Backups(BackupsArgs),
     /// One line a question (with filters), or the decks, sections and tags with counts
@@ -205,6 +209,38 @@ pub struct ExportArgs {
     /// Only this deck (repeatable)
     #[arg(long = "deck", value_name = "DECK")]
     pub decks: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// The interview date (YYYY-MM-DD, after today); without it, the plan is shown
+    #[arg(value_name = "DATE", conflicts_with = "clear")]
+    pub date: Option<String>,
+    /// Only this deck (repeatable; default all), with a date
+    #[arg(long = "deck", value_name = "DECK", conflicts_with = "clear")]
+    pub decks: Vec<String>,
+    /// Remove the plan: scheduling is plain SM-2 again
+    #[arg(long)]
+    pub clear: bool,
+    /// Print the plan as JSON
+    #[arg(long, conflicts_with = "clear")]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct MockArgs {
+    /// How many questions (1 to 50) [default: 5]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=50), conflicts_with = "minutes")]
+    pub questions: Option<u64>,
+    /// Only this deck (repeatable) [default: the plan's decks, else all]
+    #[arg(long = "deck", value_name = "DECK")]
+    pub decks: Vec<String>,
+    /// Fill this many minutes (1 to 600) with questions' time boxes instead
+    #[arg(long, value_name = "M", value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub minutes: Option<u64>,
+    /// Draw with this seed instead of today's (one day's mock is repeatable)
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
 }
 
 #[derive(Args, Debug)]

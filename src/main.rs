@@ -7,7 +7,9 @@ mod cli;
 mod clock;
 mod cmd;
 mod config;
+mod mock;
 mod names;
+mod plan;
 mod points;
 mod screen;
 mod sm2;
@@ -38,7 +40,12 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let _ = std::io::stdout().flush();
-            eprintln!("rehearse: {err:#}");
+            // One line, whatever the error carries (an SQL text is several).
+            let line = format!("{err:#}")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            eprintln!("rehearse: {line}");
             ExitCode::FAILURE
         }
     }

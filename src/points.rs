@@ -166,6 +166,35 @@ pub fn musts_missed(missed: &[usize], musts: &[bool]) -> Vec<usize> {
         .collect()
 }
 
+/// The points covered and red flags said in "ac!1" (or "-", "-!2"); None when anything in it
+/// names no point or red flag of the question.
+pub fn ticks(l: &str, points: usize, flags: usize) -> Option<(BTreeSet<usize>, BTreeSet<usize>)> {
+    let cleaned: String = l
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ',')
+        .collect();
+    let mut parts = cleaned.split('!');
+    let letters = parts.next().unwrap_or("");
+    let covered: BTreeSet<usize> = if letters == "-" {
+        BTreeSet::new()
+    } else {
+        letters
+            .chars()
+            .map(|c| index(c).filter(|&i| i < points))
+            .collect::<Option<_>>()?
+    };
+    let said: BTreeSet<usize> = parts
+        .map(|n| {
+            n.parse::<usize>()
+                .ok()
+                .filter(|n| (1..=flags).contains(n))
+                .map(|n| n - 1)
+        })
+        .collect::<Option<_>>()?;
+    // Something must be said: a letter, "-" or a red flag.
+    (letters == "-" || !covered.is_empty() || !said.is_empty()).then_some((covered, said))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -316,7 +316,7 @@ fn suspended_survives_import_prune_and_a_backup_restore() {
     }
     // A version 1 backup (no suspended field) still restores.
     let v1 = backup
-        .replace("\"version\":2", "\"version\":1")
+        .replace("\"version\":3", "\"version\":1")
         .replace(",\"suspended\":true", "")
         .replace(",\"suspended\":false", "");
     let file = s.write("v1.json", &v1);

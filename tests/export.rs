@@ -101,7 +101,7 @@ fn toml_export_reimports_unchanged_and_rebuilds_the_same_bank() {
 fn json_backup_round_trips_byte_for_byte() {
     let s = with_history();
     let first = export(&s, NOW, &[]);
-    assert!(first.starts_with("{\"format\":\"rehearse-backup\",\"version\":2,\n"));
+    assert!(first.starts_with("{\"format\":\"rehearse-backup\",\"version\":3,\n"));
     std::fs::write(s.path("backup.json"), &first).unwrap();
     let fresh = Sandbox::new();
     fresh
@@ -225,7 +225,7 @@ fn truncated_corrupt_and_newer_backups_are_refused_and_nothing_is_written() {
     s.write("other.json", "{\"name\": \"something else\"}");
     s.write(
         "newer.json",
-        &full.replace("\"version\":2", "\"version\":3"),
+        &full.replace("\"version\":3", "\"version\":4"),
     );
     s.write(
         "grade.json",
@@ -266,7 +266,7 @@ fn truncated_corrupt_and_newer_backups_are_refused_and_nothing_is_written() {
         ),
         (
             "newer.json",
-            "rehearse: newer.json: written by a newer rehearse (backup version 3, this one reads 2): upgrade rehearse",
+            "rehearse: newer.json: written by a newer rehearse (backup version 4, this one reads 3): upgrade rehearse",
         ),
         (
             "grade.json",

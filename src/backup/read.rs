@@ -1,7 +1,7 @@
 //! The streaming reader of a backup: the file in a sliding window, each value parsed from a
 //! slice, the top-level object walked by hand so the log never has to be in memory.
 
-use super::{Bank, Deck, FORMAT, Log, Question, VERSION, check_log, validate};
+use super::{Bank, Deck, FORMAT, Log, PlanRecord, Question, VERSION, check_log, validate};
 use anyhow::{Result, anyhow, bail};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
@@ -228,6 +228,7 @@ struct Parsed {
     seen: HashSet<&'static str>,
     decks: Vec<Deck>,
     questions: Vec<Question>,
+    plan: Option<PlanRecord>,
     /// Set once the questions are read; log rows read before are checked at the end.
     ids: Option<HashSet<String>>,
     /// Questions of log rows read before the questions, with the first such row.
@@ -236,6 +237,8 @@ struct Parsed {
 }
 
 const FIELDS: &[&str] = &["format", "version", "decks", "questions", "log"];
+/// Fields a backup may leave out: the interview plan (version 3).
+const OPTIONAL: &[&str] = &["plan"];
 
 impl Parsed {
     /// The top-level object, field by field.
@@ -261,9 +264,9 @@ impl Parsed {
                     return Err(input.error("expected a field name".into(), false));
                 }
                 let key: String = input.value()?;
-                let Some(&field) = FIELDS.iter().find(|f| **f == key) else {
+                let Some(&field) = FIELDS.iter().chain(OPTIONAL).find(|f| **f == key) else {
                     return Err(input.error(
-                        format!("unknown field `{key}`, expected one of `format`, `version`, `decks`, `questions`, `log`"),
+                        format!("unknown field `{key}`, expected one of `format`, `version`, `decks`, `questions`, `plan`, `log`"),
                         false,
                     ));
                 };
@@ -302,6 +305,7 @@ impl Parsed {
                 }
             }
             "version" => check_version(input.value()?)?,
+            "plan" => self.plan = input.value()?,
             "decks" => input.elements(|i| {
                 self.decks.push(i.value()?);
                 Ok(())
@@ -353,6 +357,7 @@ impl Parsed {
         let bank = Bank {
             decks: self.decks,
             questions: self.questions,
+            plan: self.plan,
         };
         validate(&bank)?;
         let ids = self.ids.unwrap_or_default();

@@ -279,7 +279,17 @@ fn json(
     list(out, decks)?;
     write!(out, "],\n\"questions\":[")?;
     list(out, questions)?;
-    write!(out, "],\n\"log\":[")?;
+    writeln!(out, "],")?;
+    // The plan names decks, so it belongs to a backup of them all.
+    if let (true, Some(p)) = (filter.is_empty(), env.store.plan()?) {
+        let record = backup::PlanRecord {
+            date: p.date,
+            set_on: p.set_on,
+            decks: p.decks,
+        };
+        writeln!(out, "\"plan\":{},", serde_json::to_string(&record)?)?;
+    }
+    write!(out, "\"log\":[")?;
     let mut first = true;
     env.store.for_each_log(filter, |l| {
         out.write_all(if first { b"\n" } else { b",\n" })?;

@@ -8,6 +8,8 @@ pub mod export;
 pub mod from_anki;
 pub mod import;
 pub mod list;
+pub mod mock;
+pub mod plan;
 pub mod review;
 pub mod show;
 pub mod stats;
@@ -100,6 +102,7 @@ pub fn run(cli: Cli) -> Result<()> {
     // Commands that only read still work on a read-only medium, so a backup can be saved.
     let reads_only = match &cli.command {
         Command::Stats(_) | Command::Export(_) | Command::List(_) | Command::Show(_) => true,
+        Command::Plan(a) => a.date.is_none() && !a.clear,
         Command::Review(a) => a.peek,
         _ => dry_run,
     };
@@ -176,6 +179,13 @@ fn dispatch(command: Command, bank: Option<Vec<Deck>>, env: &mut Env) -> Result<
         Command::Export(args) => env.store.read(|_| export::run(&args, env, &mut out)),
         Command::List(args) => env.store.read(|_| list::run(&args, env, &mut out)),
         Command::Show(args) => env.store.read(|_| show::run(&args, env, &mut out)),
+        Command::Plan(args) => plan::run(&args, env, &mut out),
+        Command::Mock(args) => mock::run(
+            &args,
+            env,
+            &mut std::io::stdin().lock(),
+            &mut std::io::stdout(),
+        ),
         Command::Suspend(args) => suspend::run(&args, true, env, &mut out),
         Command::Unsuspend(args) => suspend::run(&args, false, env, &mut out),
         Command::Config | Command::Completions(_) | Command::Man => Ok(()),

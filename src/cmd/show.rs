@@ -199,6 +199,9 @@ fn print_history(history: &[Log], musts: &[bool], out: &mut impl Write) -> Resul
     for l in history {
         let after = match (l.kind.as_str(), l.after.due) {
             ("review", Some(d)) => format!("  next due {d} ({} d)", l.after.interval),
+            ("mock", Some(d)) if l.before.due.is_some_and(|b| b != d) => {
+                format!("  due brought forward to {d}")
+            }
             _ => "  schedule unchanged".to_string(),
         };
         let missed = match &l.missed {

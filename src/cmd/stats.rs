@@ -55,18 +55,105 @@ pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
         .filter(|q| !q.retired && leech.is_leech(q.state.map_or(0, |s| s.lapses)))
         .map(|q| q.id.as_str())
         .collect();
+    let plan = env
+        .store
+        .plan()?
+        .map(|p| super::plan::view(&p, env, env.settings.new_per_day.value))
+        .transpose()?;
+    // Readiness of the plan's questions (of the decks asked for, when given): only with a
+    // plan, as it reads every question's last review.
+    let readiness = match &plan {
+        Some(v) if args.decks.is_empty() => Some(v.readiness.clone()),
+        Some(_) => Some(super::plan::readiness(&env.store, &args.decks)?),
+        None => None,
+    };
+    let mocks = env.store.mocks(RECENT_MOCKS)?;
     if args.json {
-        // The report, with the leeches beside it.
+        // The report, with the leeches, readiness, the plan and recent mocks beside it.
         let mut v = serde_json::to_value(&report)?;
         if let Some(map) = v.as_object_mut() {
             map.insert("leeches".into(), serde_json::json!(leeches));
+            map.insert("readiness".into(), serde_json::to_value(&readiness)?);
+            map.insert(
+                "plan".into(),
+                serde_json::to_value(plan.as_ref().map(plan_json))?,
+            );
+            let mocks: Vec<serde_json::Value> = mocks
+                .iter()
+                .map(|m| {
+                    serde_json::json!({
+                        "started": m.started,
+                        "day": m.day,
+                        "questions": m.grades.len(),
+                        "score": crate::mock::score(&m.grades),
+                    })
+                })
+                .collect();
+            map.insert("mocks".into(), serde_json::json!(mocks));
         }
         serde_json::to_writer_pretty(&mut *out, &v)?;
         writeln!(out)?;
         return Ok(());
     }
     render(&report, out)?;
+    if let (Some(v), Some(r)) = (&plan, &readiness) {
+        print_readiness(v, r, !args.decks.is_empty(), out)?;
+    }
+    print_mocks(&mocks, out)?;
     print_leeches(&leeches, leech.lapses, out)
+}
+
+/// How many mocks `stats` lists.
+const RECENT_MOCKS: u64 = 5;
+
+fn print_mocks(mocks: &[crate::store::MockRun], out: &mut impl Write) -> Result<()> {
+    if mocks.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nRecent mocks (newest first)")?;
+    for m in mocks {
+        let score = crate::mock::score(&m.grades).unwrap_or(0);
+        let n = m.grades.len();
+        writeln!(
+            out,
+            "  {}  {n} question{}  {score}%",
+            m.day,
+            if n == 1 { "" } else { "s" }
+        )?;
+    }
+    Ok(())
+}
+
+/// The plan in `stats --json`: where it stands, without the day-by-day load.
+fn plan_json(v: &super::plan::View) -> serde_json::Value {
+    serde_json::json!({
+        "date": v.date,
+        "set_on": v.set_on,
+        "decks": v.decks,
+        "active": v.active,
+        "days_left": v.days_left,
+        "in_window": v.in_window,
+        "new_today": v.new_today,
+        "left_unseen": v.left_unseen,
+    })
+}
+
+fn print_readiness(
+    plan: &super::plan::View,
+    r: &super::plan::Readiness,
+    narrowed: bool,
+    out: &mut impl Write,
+) -> Result<()> {
+    writeln!(out)?;
+    for line in super::plan::summary(plan) {
+        writeln!(out, "{}", screen::wrap(&line, "", ""))?;
+    }
+    if narrowed {
+        let line = format!("Of the decks shown: {} of {} ready.", r.ready, r.questions);
+        writeln!(out, "{}", screen::wrap(&line, "", ""))?;
+    }
+    writeln!(out, "{}", super::plan::readiness_table(r))?;
+    Ok(())
 }
 
 /// The leeches by id, after the report.

@@ -102,6 +102,44 @@ impl<R: BufRead> Input<R> {
     }
 }
 
+impl<R: BufRead> Input<R> {
+    /// Waits for one answer like `read` with no points, while `status` (an elapsed timer) is
+    /// redrawn in place on the line every second on a terminal. From a pipe: one line.
+    pub fn read_timed(
+        &mut self,
+        out: &mut impl Write,
+        mut status: impl FnMut() -> String,
+    ) -> io::Result<Option<String>> {
+        if !self.is_keys() {
+            return self.read(0, 0, out);
+        }
+        loop {
+            clear_line(out)?;
+            write!(out, "{}", status())?;
+            out.flush()?;
+            let key = {
+                let _raw = Raw::on()?;
+                if !event::poll(std::time::Duration::from_secs(1))? {
+                    continue;
+                }
+                match event::read()? {
+                    Event::Key(k) if k.kind != KeyEventKind::Release => k,
+                    _ => continue,
+                }
+            };
+            let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+            let line = match key.code {
+                KeyCode::Char('c' | 'd') if ctrl => None,
+                KeyCode::Enter | KeyCode::Char(' ') => Some(String::new()),
+                KeyCode::Char(c) => Some(c.to_string()),
+                _ => continue,
+            };
+            writeln!(out)?;
+            return Ok(line);
+        }
+    }
+}
+
 /// What a key does.
 #[derive(Debug, PartialEq, Eq)]
 enum Step {

@@ -14,7 +14,7 @@ fn opt_date(s: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
 
 pub(super) const LOG_COLUMNS: &str = "l.reviewed_at, l.day, l.question_id, l.kind, l.grade, l.n_before, l.ef_before,
     l.interval_before, l.due_before, l.n_after, l.ef_after, l.interval_after, l.due_after, l.answer_ms, l.missed,
-    l.red_flags";
+    l.red_flags, l.session";
 
 pub(super) fn log_from_row(r: &rusqlite::Row) -> rusqlite::Result<Log> {
     let missed: Option<String> = r.get(14)?;
@@ -41,6 +41,7 @@ pub(super) fn log_from_row(r: &rusqlite::Row) -> rusqlite::Result<Log> {
         red_flags: r
             .get::<_, Option<String>>(15)?
             .and_then(|m| serde_json::from_str(&m).ok()),
+        session: r.get(16)?,
     })
 }
 
@@ -141,6 +142,7 @@ impl Store {
             next_deck_position: self.next_deck_position()?,
             ..Existing::default()
         };
+        ex.has_plan = self.plan()?.is_some();
         let mut st = self.conn.prepare("SELECT id FROM deck")?;
         ex.decks = st
             .query_map([], |r| r.get(0))?
@@ -184,7 +186,7 @@ impl Store {
         let staged = (|| {
             let mut st = self.conn.prepare(&format!(
                 "INSERT INTO temp.restore_log ({STAGED_COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
             ))?;
             let v = f(&mut |l| {
                 st.execute(params![
@@ -207,6 +209,7 @@ impl Store {
                         .as_ref()
                         .map(serde_json::to_string)
                         .transpose()?,
+                    l.session,
                 ])?;
                 Ok(())
             })?;
@@ -287,6 +290,16 @@ impl Store {
         for id in &plan.suspend {
             set_suspended(&self.conn, id, true)?;
         }
+        if let Some(p) = &plan.interview {
+            super::plan::put_plan(
+                &self.conn,
+                &crate::plan::Plan {
+                    date: p.date,
+                    set_on: p.set_on,
+                    decks: p.decks.clone(),
+                },
+            )?;
+        }
         let mut recount = self.conn.prepare(RECOUNT_LAPSES)?;
         for (id, s) in &plan.states {
             let row = StateRow {
@@ -323,7 +336,7 @@ const LOG_CHUNK: i64 = 100_000;
 
 const STAGED_COLUMNS: &str = "reviewed_at, day, question_id, grade, kind, n_before, ef_before,
     interval_before, due_before, n_after, ef_after, interval_after, due_after, answer_ms, missed,
-    red_flags";
+    red_flags, session";
 
 /// Lapses are derived from the log.
 const RECOUNT: &str = "UPDATE card_state SET lapses = (SELECT count(*) FROM review_log l

@@ -7,6 +7,7 @@ mod bank;
 mod browse;
 mod builtin;
 mod open;
+mod plan;
 mod review;
 mod snapshot;
 mod stats;
@@ -16,7 +17,9 @@ pub use snapshot::{Backups, replace_file, verify};
 
 pub use bank::{DeckRow, QuestionRow, question_rows};
 pub use browse::Names;
-pub use review::{Card, DueKey, Filter, Kind, LogEntry, NewKey, Recorded, StateRow, due_key};
+pub use review::{
+    Card, DueKey, Filter, Kind, LogEntry, MockRun, NewKey, Recorded, StateRow, due_key,
+};
 pub use stats::{QuestionStat, StatState, WindowRow};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -26,13 +29,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Append-only: never edit or remove an entry once released.
-const MIGRATION_SQL: [&str; 6] = [
+const MIGRATION_SQL: [&str; 7] = [
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_log_covering_index.sql"),
     include_str!("../../migrations/0003_retired_index.sql"),
     include_str!("../../migrations/0004_state_lapses.sql"),
     include_str!("../../migrations/0005_suspend_cram_builtin.sql"),
     include_str!("../../migrations/0006_rubric.sql"),
+    include_str!("../../migrations/0007_plan_mock.sql"),
 ];
 
 /// How long a command waits for another rehearse process to finish its write.
@@ -314,6 +318,12 @@ fn describe(path: &Path, e: &rusqlite::Error) -> Option<anyhow::Error> {
     ) {
         return Some(damaged_error(path, "a value that cannot be read back"));
     }
+    // The tables passed the identity check, yet a query names what is not there: the
+    // schema's text itself was changed (a flipped byte, another program).
+    let text = e.to_string();
+    if text.contains("no such column") || text.contains("no such table") {
+        return Some(damaged_error(path, "its schema is not what rehearse wrote"));
+    }
     Some(match e.sqlite_error_code()? {
         DatabaseCorrupt => damaged_error(path, "database disk image is malformed"),
         NotADatabase => damaged_error(path, "file is not a database"),
@@ -408,7 +418,7 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         assert_eq!(store.version().unwrap(), latest_version());
         assert_eq!(store.migrate().unwrap(), None, "a second run does nothing");
-        assert_eq!(latest_version(), 6);
+        assert_eq!(latest_version(), 7);
     }
 
     #[test]

@@ -56,8 +56,11 @@ pub struct LogEntry {
     pub after: StateRow,
     pub answer_ms: u64,
     pub missed: Option<Vec<usize>>,
-    /// The red flags the answer said, when graded from points (None when none).
+    /// The red flags the answer said (indexes), when graded from points or in a mock
+    /// (None when none).
     pub red_flags: Option<Vec<usize>>,
+    /// The instant the mock began, shared by the rows of one mock.
+    pub session: Option<String>,
     /// Suspend the question with this grade (a leech, with `leech_action = "suspend"`).
     pub suspend: bool,
 }
@@ -90,12 +93,14 @@ fn card_from_row(r: &rusqlite::Row) -> rusqlite::Result<Card> {
 }
 
 /// What a log row records. Only a review changes the SM-2 state; a drill (same-day re-ask)
-/// and a cram (`review --ahead`) log the state unchanged.
+/// and a cram (`review --ahead`) log the state unchanged; a mock answer changes at most the
+/// due date (a failed one comes back tomorrow).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Review,
     Drill,
     Cram,
+    Mock,
 }
 
 impl Kind {
@@ -104,6 +109,7 @@ impl Kind {
             Kind::Review => "review",
             Kind::Drill => "drill",
             Kind::Cram => "cram",
+            Kind::Mock => "mock",
         }
     }
 }
@@ -299,7 +305,7 @@ impl Store {
         sql.push(
             &format!(
                 " JOIN (SELECT question_id AS qid, max(id) AS last FROM review_log
-                    WHERE day = ? AND kind != 'cram' GROUP BY question_id) t
+                    WHERE day = ? AND kind IN ('review', 'drill') GROUP BY question_id) t
                 ON t.qid = q.id
               JOIN review_log lr ON lr.id = t.last
               WHERE {ACTIVE} AND s.question_id IS NOT NULL AND lr.grade < 4"
@@ -387,19 +393,23 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(super::busy)?;
+        // A review, and a mock that moves the due date, write the state.
+        let writes_state = match e.kind {
+            Kind::Review => true,
+            Kind::Mock => e.before.is_some() && e.before.as_ref() != Some(&e.after),
+            Kind::Drill | Kind::Cram => false,
+        };
         // The session graded from the state it loaded; if another session has graded this
         // question since, saving would schedule it twice and lose that grade.
-        if e.kind == Kind::Review
-            && current_state(&tx, &e.question_id)?.as_ref() != e.before.as_ref()
-        {
+        if writes_state && current_state(&tx, &e.question_id)?.as_ref() != e.before.as_ref() {
             return Ok(Recorded::ChangedElsewhere);
         }
         let before = e.before.as_ref();
         tx.execute(
             "INSERT INTO review_log (reviewed_at, day, question_id, grade, kind,
                 n_before, ef_before, interval_before, due_before,
-                n_after, ef_after, interval_after, due_after, answer_ms, missed, red_flags)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                n_after, ef_after, interval_after, due_after, answer_ms, missed, red_flags, session)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             params![
                 e.reviewed_at,
                 e.day.to_string(),
@@ -420,10 +430,11 @@ impl Store {
                     .as_ref()
                     .map(serde_json::to_string)
                     .transpose()?,
+                e.session,
             ],
         )?;
         let id = tx.last_insert_rowid();
-        if e.kind == Kind::Review {
+        if writes_state {
             put_state(&tx, &e.question_id, Some(&e.after))?;
         }
         if e.suspend {
@@ -458,6 +469,59 @@ impl Store {
         tx.commit().map_err(super::busy)?;
         Ok(true)
     }
+}
+
+impl Store {
+    /// Takes back a mock answer: its log row, and the due date it moved (only over the state
+    /// it wrote). Refused (false) when the state has moved since.
+    pub fn undo_mock(
+        &mut self,
+        log_id: i64,
+        question_id: &str,
+        before: Option<&StateRow>,
+        after: &StateRow,
+    ) -> Result<bool> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(super::busy)?;
+        let moved = before.is_some_and(|b| b != after);
+        if moved {
+            if current_state(&tx, question_id)?.as_ref() != Some(after) {
+                return Ok(false);
+            }
+            put_state(&tx, question_id, before)?;
+        }
+        tx.execute("DELETE FROM review_log WHERE id = ?1", [log_id])?;
+        tx.commit().map_err(super::busy)?;
+        Ok(true)
+    }
+
+    /// The latest mocks, newest first: when each began, its day, its grades.
+    pub fn mocks(&self, limit: u64) -> Result<Vec<MockRun>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT session, min(day), group_concat(grade, '') FROM review_log
+             WHERE kind = 'mock' AND session IS NOT NULL
+             GROUP BY session ORDER BY session DESC LIMIT ?1",
+        )?;
+        let rows = st.query_map([to_sql_int(limit)], |r| {
+            let grades: String = r.get(2)?;
+            Ok(MockRun {
+                started: r.get(0)?,
+                day: date(&r.get::<_, String>(1)?)?,
+                grades: grades.bytes().map(|b| b.saturating_sub(b'0')).collect(),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// One mock interview as the log holds it.
+#[derive(Clone, Debug)]
+pub struct MockRun {
+    pub started: String,
+    pub day: NaiveDate,
+    pub grades: Vec<u8>,
 }
 
 /// What became of a grade.

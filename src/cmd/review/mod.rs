@@ -1,7 +1,7 @@
 //! `rehearse review`: the daily session: single keys on a terminal, lines from a pipe.
 //! Every grade is saved the moment it is given (log row and state in one transaction).
 
-mod frame;
+pub(crate) mod frame;
 mod queue;
 mod session;
 
@@ -36,9 +36,32 @@ pub fn run(
     if args.ahead {
         return ahead(args, filter, env, input, out);
     }
-    let new_limit = new_limit(args, env);
+    let planned = super::plan::today(env, new_limit(args, env))?;
+    let new_limit = planned
+        .as_ref()
+        .map_or(new_limit(args, env), |p| p.new_limit);
     let room = new_limit.saturating_sub(env.store.introduced_on(env.today)?);
-    let mut queue = Queue::new(&env.store, filter.clone(), env.today, room, args.limit)?;
+    let finals = match &planned {
+        Some(p) => env.store.ids_matching(&p.finals, &filter)?,
+        None => Vec::new(),
+    };
+    // A plan that names decks takes the day's new questions from them (unless --deck says).
+    let new_filter = match &planned {
+        Some(p) if filter.decks.is_empty() && !p.plan.decks.is_empty() => Filter {
+            decks: p.plan.decks.clone(),
+            ..filter.clone()
+        },
+        _ => filter.clone(),
+    };
+    let mut queue = Queue::new(
+        &env.store,
+        filter.clone(),
+        env.today,
+        room,
+        new_filter,
+        finals,
+        args.limit,
+    )?;
     // A session that ended before its drill list was done leaves those questions for later today.
     let resumed = if args.limit == Some(0) {
         Vec::new()
@@ -48,8 +71,11 @@ pub fn run(
     if args.peek {
         return peek(args, &mut queue, resumed.len(), env, out);
     }
+    if let Some(p) = &planned {
+        plan_header(p, out)?;
+    }
     if queue.is_empty() && resumed.is_empty() {
-        return nothing_due(&filter, env, args, out);
+        return nothing_due(&filter, env, args, new_limit, out);
     }
     // The questions carried over from earlier today are on this session's drill list too.
     let tally = Arc::new(Mutex::new(Tally {
@@ -66,10 +92,14 @@ pub fn run(
         0 => String::new(),
         n => format!(", then {n} to drill again from earlier today"),
     };
+    let finals = match queue.finals.len() {
+        0 => String::new(),
+        n => format!(", {n} final (the plan's last look before the interview)"),
+    };
     session::say(
         out,
         &format!(
-            "{}: {} due, {} new{again}.",
+            "{}: {} due{finals}, {} new{again}.",
             plural(queue.len() as u64, "question", "questions"),
             queue.due,
             queue.new
@@ -167,6 +197,9 @@ struct PeekItem<'a> {
     new: bool,
     due: Option<NaiveDate>,
     overdue_days: i64,
+    /// Offered today by the interview plan's final window, ahead of its SM-2 due date.
+    #[serde(rename = "final")]
+    finals: bool,
 }
 
 /// How much of the queue --peek lists when no --limit is given.
@@ -201,7 +234,8 @@ fn peek(
             overdue_days: c
                 .state
                 .as_ref()
-                .map_or(0, |s| (env.today - s.due).num_days()),
+                .map_or(0, |s| (env.today - s.due).num_days().max(0)),
+            finals: c.state.as_ref().is_some_and(|s| s.due > env.today),
         })
         .collect();
     let more = queue.len() - items.len();
@@ -215,9 +249,13 @@ fn peek(
             more: usize,
             /// Questions left to drill again from an earlier session today.
             drill: usize,
+            /// Questions the interview plan's final window offers today.
+            #[serde(rename = "final")]
+            finals: usize,
         }
         let peek = Peek {
             today: env.today,
+            finals: queue.finals.len(),
             due: queue.due,
             new: queue.new,
             queue: items,
@@ -228,7 +266,15 @@ fn peek(
         writeln!(out)?;
         return Ok(());
     }
-    writeln!(out, "{}: {} due, {} new", env.today, queue.due, queue.new)?;
+    let finals = match queue.finals.len() {
+        0 => String::new(),
+        n => format!(", {n} final"),
+    };
+    writeln!(
+        out,
+        "{}: {} due{finals}, {} new",
+        env.today, queue.due, queue.new
+    )?;
     // Without a width, ids keep the 45 columns and prompts the 70 they always had.
     let mut list = screen::List::new(3).right(0).min_width(0, 8);
     if screen::width().is_none() {
@@ -237,6 +283,7 @@ fn peek(
     for i in &items {
         let when = match i.due {
             None => screen::Cell::painted(screen::Role::Good, "new"),
+            Some(_) if i.finals => screen::Cell::painted(screen::Role::Heading, "final"),
             Some(_) if i.overdue_days > 0 => {
                 screen::Cell::painted(screen::Role::Late, format!("{}d late", i.overdue_days))
             }
@@ -256,7 +303,34 @@ fn peek(
     Ok(())
 }
 
-fn nothing_due(filter: &Filter, env: &Env, args: &ReviewArgs, out: &mut impl Write) -> Result<()> {
+/// The plan's line in the review header: the date, today's pace, and the cap's warning.
+fn plan_header(p: &super::plan::Today, out: &mut impl Write) -> Result<()> {
+    let days = p.days_left;
+    session::say(
+        out,
+        &format!(
+            "Plan: interview on {} ({days} day{} left); up to {} new today.",
+            p.plan.date,
+            if days == 1 { "" } else { "s" },
+            p.new_limit
+        ),
+    )?;
+    if p.left_unseen > 0 {
+        session::say(
+            out,
+            &super::plan::unseen_warning(p.left_unseen, p.plan.date),
+        )?;
+    }
+    Ok(())
+}
+
+fn nothing_due(
+    filter: &Filter,
+    env: &Env,
+    args: &ReviewArgs,
+    new_limit: u64,
+    out: &mut impl Write,
+) -> Result<()> {
     if args.limit == Some(0) {
         session::say(out, "Nothing to review: --limit 0 allows no question.")?;
         return Ok(());
@@ -288,7 +362,6 @@ fn nothing_due(filter: &Filter, env: &Env, args: &ReviewArgs, out: &mut impl Wri
         None => text.push_str(" No question is scheduled yet."),
     }
     let introduced = env.store.introduced_on(env.today)?;
-    let new_limit = new_limit(args, env);
     if new_limit > 0 && env.store.new_total(filter)? > 0 && introduced >= new_limit {
         text.push_str(&format!(
             " Today's {} done; --new N allows more.",

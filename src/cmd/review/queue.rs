@@ -10,12 +10,17 @@ const PAGE: u64 = 64;
 
 pub struct Queue {
     filter: Filter,
+    /// What new questions are taken from: the filter, or an interview plan's decks.
+    new_filter: Filter,
     today: NaiveDate,
     /// Due questions in the queue (capped by --limit).
     pub due: u64,
+    /// Questions the interview plan gives a final day today (after the due ones), in bank
+    /// order: ids, loaded a page at a time like the others.
+    pub finals: Vec<String>,
     /// New questions in the queue (today's room, capped by --limit).
     pub new: u64,
-    /// The cards loaded so far, in queue order: due ones, then new ones.
+    /// The cards loaded so far, in queue order: due ones, the plan's finals, then new ones.
     pub cards: Vec<Card>,
     due_after: Option<DueKey>,
     new_after: Option<NewKey>,
@@ -27,22 +32,27 @@ impl Queue {
         filter: Filter,
         today: NaiveDate,
         new_room: u64,
+        new_filter: Filter,
+        mut finals: Vec<String>,
         limit: Option<u64>,
     ) -> Result<Queue> {
         let mut due = store.due_total(&filter, today)?;
         let mut new = if new_room == 0 {
             0
         } else {
-            store.new_total(&filter)?.min(new_room)
+            store.new_total(&new_filter)?.min(new_room)
         };
         if let Some(limit) = limit {
             due = due.min(limit);
-            new = new.min(limit - due);
+            finals.truncate((limit - due) as usize);
+            new = new.min(limit - due - finals.len() as u64);
         }
         Ok(Queue {
             filter,
+            new_filter,
             today,
             due,
+            finals,
             new,
             cards: Vec::new(),
             due_after: None,
@@ -54,8 +64,10 @@ impl Queue {
     pub fn ahead(cards: Vec<Card>, today: NaiveDate) -> Queue {
         Queue {
             filter: Filter::default(),
+            new_filter: Filter::default(),
             today,
             due: cards.len() as u64,
+            finals: Vec::new(),
             new: 0,
             cards,
             due_after: None,
@@ -64,7 +76,7 @@ impl Queue {
     }
 
     pub fn len(&self) -> usize {
-        (self.due + self.new) as usize
+        self.due as usize + self.finals.len() + self.new as usize
     }
 
     pub fn is_empty(&self) -> bool {
@@ -88,9 +100,19 @@ impl Queue {
                     None => self.due = loaded,
                 }
                 self.cards.extend(page);
-            } else if loaded < self.due + self.new {
-                let want = (self.due + self.new - loaded).min(PAGE);
-                let page = store.new_page(&self.filter, self.new_after.clone(), want)?;
+            } else if (loaded as usize) < self.due as usize + self.finals.len() {
+                let from = loaded as usize - self.due as usize;
+                let to = self.finals.len().min(from + PAGE as usize);
+                let page = store.cards_by_ids(&self.finals[from..to], &Filter::default())?;
+                if page.len() < to - from {
+                    // Some went inactive meanwhile: keep only what loaded.
+                    let kept: Vec<String> = page.iter().map(|c| c.question.id.clone()).collect();
+                    self.finals.splice(from..to, kept);
+                }
+                self.cards.extend(page);
+            } else if (loaded as usize) < self.len() {
+                let want = (self.len() as u64 - loaded).min(PAGE);
+                let page = store.new_page(&self.new_filter, self.new_after.clone(), want)?;
                 match page.last() {
                     Some(last) => {
                         self.new_after = Some((
@@ -99,7 +121,9 @@ impl Queue {
                             last.question.id.clone(),
                         ))
                     }
-                    None => self.new = loaded - self.due,
+                    None => {
+                        self.new = (loaded as usize - self.due as usize - self.finals.len()) as u64
+                    }
                 }
                 self.cards.extend(page);
             } else {

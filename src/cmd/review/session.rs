@@ -97,38 +97,9 @@ fn parse(line: &str, points: usize, flags: usize) -> Input {
             if points == 0 {
                 return Input::Other;
             }
-            ticks(&l, points, flags).map_or(Input::Other, |(c, f)| Input::Covered(c, f))
+            points::ticks(&l, points, flags).map_or(Input::Other, |(c, f)| Input::Covered(c, f))
         }
     }
-}
-
-/// The points covered and red flags said in "ac!1" (or "-", "-!2"); None when anything in it
-/// names no point or red flag of the question.
-fn ticks(l: &str, points: usize, flags: usize) -> Option<(BTreeSet<usize>, BTreeSet<usize>)> {
-    let cleaned: String = l
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != ',')
-        .collect();
-    let mut parts = cleaned.split('!');
-    let letters = parts.next().unwrap_or("");
-    let covered: BTreeSet<usize> = if letters == "-" {
-        BTreeSet::new()
-    } else {
-        letters
-            .chars()
-            .map(|c| points::index(c).filter(|&i| i < points))
-            .collect::<Option<_>>()?
-    };
-    let said: BTreeSet<usize> = parts
-        .map(|n| {
-            n.parse::<usize>()
-                .ok()
-                .filter(|n| (1..=flags).contains(n))
-                .map(|n| n - 1)
-        })
-        .collect::<Option<_>>()?;
-    // Something must be said: a letter, "-" or a red flag.
-    (letters == "-" || !covered.is_empty() || !said.is_empty()).then_some((covered, said))
 }
 
 /// What letters earned: "Covered 3 of 4: grade 2 (...). Must a missed; red flag 1 said: at
@@ -416,6 +387,7 @@ impl Session {
             answer_ms,
             missed,
             red_flags,
+            session: None,
             suspend,
         })?;
         let log_id = match recorded {
