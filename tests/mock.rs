@@ -386,3 +386,63 @@ fn a_mock_draws_from_the_plans_decks() {
         "{text}"
     );
 }
+
+#[test]
+fn a_mock_uses_the_rubric_time_boxes_follow_ups_musts_and_red_flags() {
+    let s = Sandbox::new();
+    let bank = s.write(
+        "bank/r.toml",
+        r#"[deck]
+id = "r"
+title = "R"
+minutes = 6
+
+[[question]]
+id = "q"
+section = "S"
+prompt = "Explain typed nil interfaces?"
+minutes = 7
+points = [
+  { key = "The (type, value) pair", detail = "an interface holds a type and a value", must = true },
+  { key = "nil pointer inside", detail = "a typed nil pointer makes it non-nil" },
+  "errors.Is or a nil check on the concrete type",
+]
+red_flags = ["Says an interface holding a nil pointer is nil"]
+follow_ups = ["How do you return no error from a function returning error?"]
+"#,
+    );
+    ok(&s, &at(0), &["import", bank.to_str().unwrap()], "");
+    // Enter ends the answer, Enter after the follow-up, then points a and c with red flag 1,
+    // and Enter takes the offered grade.
+    let text = ok(&s, &at(0), &["mock", "--questions", "1"], "\n\nac!1\n\n");
+    assert!(
+        text.contains("7 min"),
+        "the question's own time box:\n{text}"
+    );
+    assert!(
+        text.contains("Follow-up: How do you return no error from a function returning error?"),
+        "{text}"
+    );
+    assert!(text.contains("(must)"), "{text}");
+    assert!(
+        text.contains("Says an interface holding a nil pointer is nil"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Covered 2 of 3: grade 2. A red flag said: at most 2."),
+        "{text}"
+    );
+    let rows: Vec<(String, i64, Option<String>, Option<String>)> = s.rows(
+        "SELECT kind, grade, missed, red_flags FROM review_log",
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    );
+    assert_eq!(
+        rows,
+        [(
+            "mock".to_string(),
+            2,
+            Some("[1]".to_string()),
+            Some("[0]".to_string())
+        )]
+    );
+}
