@@ -245,11 +245,10 @@ pub fn has_two_reviews(n: u32, lapses: u64) -> bool {
     n >= 2 || (n == 1 && lapses > 0)
 }
 
-/// Did a review that missed these points (indexes) miss a must? Points are plain strings
-/// today, which have no musts, so nothing is a must.
-// Hook for the rubric format: check `missed` against the question's must points.
-pub fn missed_a_must(_missed: &[usize]) -> bool {
-    false
+/// Did a review that missed these points (indexes) miss a must (`musts[i]`: point i is one)?
+/// A question without musts (plain points) never does.
+pub fn missed_a_must(missed: &[usize], musts: &[bool]) -> bool {
+    !crate::points::musts_missed(missed, musts).is_empty()
 }
 
 #[cfg(test)]
@@ -368,7 +367,12 @@ mod tests {
         assert!(!is_ready(&f(3, 3, false)));
         assert!(!is_ready(&f(3, 5, true)));
         assert!(!is_ready(&ReadyFacts::default()));
-        assert!(!missed_a_must(&[0, 1]));
+        assert!(!missed_a_must(&[0, 1], &[false, false, false]), "no musts");
+        assert!(
+            !missed_a_must(&[1, 2], &[true, false, false]),
+            "the must was covered"
+        );
+        assert!(missed_a_must(&[0], &[true, false, false]));
         // From the state: passes since the last lapse, and the lapses.
         assert!(!has_two_reviews(0, 3));
         assert!(!has_two_reviews(1, 0), "one pass, never failed: one review");

@@ -390,3 +390,35 @@ fn the_plan_is_in_the_backup_survives_a_restore_and_merges_once() {
     );
     assert!(!std::fs::read_to_string(&part).unwrap().contains("\"plan\""));
 }
+
+#[test]
+fn a_question_whose_last_review_missed_a_must_is_not_ready() {
+    let s = Sandbox::new();
+    let mut text = String::from("[deck]\nid = \"d\"\ntitle = \"D\"\n");
+    for i in 0..2 {
+        text.push_str(&format!(
+            "\n[[question]]\nid = \"q{i}\"\nsection = \"S{i}\"\nprompt = \"Question {i}?\"\npoints = [\n  {{ key = \"The must\", must = true }},\n  \"other\",\n]\n"
+        ));
+    }
+    let bank = s.write("bank/d.toml", &text);
+    ok(&s, &at(0), &["import", bank.to_str().unwrap()]);
+    ok(&s, &at(0), &["plan", &day(30).to_string()]);
+    // Both reviewed twice, the last time graded 4; q1's last answer covered only b (the must
+    // a missed) and was overridden to 4 by hand.
+    s.review(&at(0), &[], "5\n5\n");
+    s.review(&at(1), &[], "\nab\n4\n\nb\n4\n");
+    let rows: Vec<(String, i64, Option<String>)> = s.rows(
+        "SELECT question_id, grade, missed FROM review_log WHERE day = '2027-01-02' ORDER BY id",
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    );
+    assert_eq!(
+        rows,
+        [
+            ("d/q0".to_string(), 4, Some("[]".to_string())),
+            ("d/q1".to_string(), 4, Some("[0]".to_string())),
+        ]
+    );
+    let v = json(&s, &at(2), &["plan", "--json"]);
+    assert_eq!(v["plan"]["readiness"]["ready"], 1, "{v}");
+    assert_eq!(v["plan"]["readiness"]["questions"], 2, "{v}");
+}

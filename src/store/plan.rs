@@ -190,7 +190,7 @@ impl Store {
     /// the last review looked up (one index probe each).
     pub fn ready_rows(&self, decks: &[String]) -> Result<Vec<ReadyRow>> {
         let mut sql = Sql::new(&format!(
-            "SELECT q.deck_id, s.n, s.lapses, lr.grade, lr.missed
+            "SELECT q.deck_id, s.n, s.lapses, lr.grade, lr.missed, q.points
              FROM question q JOIN deck d ON d.id = q.deck_id
              LEFT JOIN card_state s ON s.question_id = q.id
              LEFT JOIN review_log lr ON (s.n >= 2 OR (s.n = 1 AND s.lapses > 0))
@@ -209,6 +209,10 @@ impl Store {
             let missed: Vec<usize> = missed
                 .and_then(|m| serde_json::from_str(&m).ok())
                 .unwrap_or_default();
+            let points: String = r.get(5)?;
+            let musts: Vec<bool> = serde_json::from_str::<Vec<crate::points::Point>>(&points)
+                .map(|p| p.iter().map(|p| p.must).collect())
+                .unwrap_or_default();
             let n: Option<u32> = r.get(1)?;
             let lapses = r.get::<_, Option<i64>>(2)?.unwrap_or(0).max(0) as u64;
             Ok(ReadyRow {
@@ -216,7 +220,7 @@ impl Store {
                 facts: ReadyFacts {
                     two_reviews: n.is_some_and(|n| crate::plan::has_two_reviews(n, lapses)),
                     last_grade: r.get(3)?,
-                    missed_must: crate::plan::missed_a_must(&missed),
+                    missed_must: crate::plan::missed_a_must(&missed, &musts),
                 },
             })
         })?;

@@ -258,10 +258,18 @@ impl Session {
                         None => say(out, "Type a grade from 0 to 5.")?,
                     },
                     Input::Grade(g) => {
+                        // A digit overrides the offered grade, not what was ticked: the
+                        // points missed and the red flags said are logged all the same.
+                        let (missed, red_flags) = match offered.take() {
+                            Some((_, missed, said)) => {
+                                (Some(missed), (!said.is_empty()).then_some(said))
+                            }
+                            None => (None, None),
+                        };
                         let answer = Answer {
                             grade: g,
-                            missed: None,
-                            red_flags: None,
+                            missed,
+                            red_flags,
                             ms: watch.elapsed_ms(),
                         };
                         self.grade(env, idx, drilling, answer, out)?;
