@@ -3,6 +3,7 @@
 use super::Store;
 use anyhow::Result;
 use rusqlite::{OptionalExtension, params};
+use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeckRow {
@@ -100,6 +101,30 @@ impl Store {
         let tx = self.conn.savepoint()?;
         write_bank_rows(&tx, decks, questions, retire)?;
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Bank files imported before whose deck is still as they made it, by the SHA-256 of
+    /// their bytes: the deck id and how many questions the file holds.
+    pub fn import_hashes(&self) -> Result<HashMap<[u8; 32], (String, usize)>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT hash, deck_id, questions FROM import_hash")?;
+        let rows = st.query_map([], |r| {
+            let n: i64 = r.get(2)?;
+            Ok((r.get::<_, [u8; 32]>(0)?, (r.get(1)?, n as usize)))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Records that the file with this hash made `deck_id` what it is now (after the import's
+    /// writes, which forget the deck's older hashes).
+    pub fn remember_import(&self, hash: &[u8; 32], deck_id: &str, questions: usize) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO import_hash (hash, deck_id, questions) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![hash, deck_id, questions as i64])?;
         Ok(())
     }
 

@@ -26,12 +26,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Append-only: never edit or remove an entry once released.
-const MIGRATION_SQL: [&str; 5] = [
+const MIGRATION_SQL: [&str; 6] = [
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_log_covering_index.sql"),
     include_str!("../../migrations/0003_retired_index.sql"),
     include_str!("../../migrations/0004_state_lapses.sql"),
     include_str!("../../migrations/0005_suspend_cram_builtin.sql"),
+    include_str!("../../migrations/0006_import_hashes.sql"),
 ];
 
 /// How long a command waits for another rehearse process to finish its write.
@@ -407,7 +408,7 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         assert_eq!(store.version().unwrap(), latest_version());
         assert_eq!(store.migrate().unwrap(), None, "a second run does nothing");
-        assert_eq!(latest_version(), 5);
+        assert_eq!(latest_version(), 6);
     }
 
     #[test]
