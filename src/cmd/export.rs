@@ -48,8 +48,10 @@ pub fn run(args: &ExportArgs, env: &Env, stdout: &mut impl Write) -> Result<()> 
             None => Box::new(stdout),
         };
         if args.output.as_deref().is_some_and(is_zst) {
-            // Level 1: the fastest, and JSON still shrinks about tenfold.
+            // Level 1: the fastest, and JSON still shrinks about tenfold. One worker thread
+            // compresses while this one reads and serializes.
             let mut z = zstd::stream::write::Encoder::new(sink, 1)?;
+            z.multithread(1)?;
             write_format(args, env, &decks, &questions, &mut z)?;
             z.finish()?;
         } else {
