@@ -135,7 +135,7 @@ fn a_restore_forgets_the_hashes_of_the_decks_it_changes() {
 }
 
 #[test]
-fn any_write_to_a_deck_forgets_its_hash_but_suspending_does_not() {
+fn an_import_of_other_bytes_forgets_the_hash_and_suspending_keeps_it() {
     let s = Sandbox::new();
     s.write("a.toml", DECK3);
     s.write("b.toml", &DECK3.replace("team", "other"));
@@ -146,17 +146,14 @@ fn any_write_to_a_deck_forgets_its_hash_but_suspending_does_not() {
         .assert()
         .success();
     assert_eq!(s.count("SELECT count(*) FROM import_hash"), 2);
-    s.sql()
-        .execute(
-            "UPDATE question SET prompt = 'edited' WHERE id = 'team/two'",
-            [],
-        )
-        .unwrap();
+    // Another file for deck "team" rewrites it: a.toml no longer describes the deck.
+    s.write("a2.toml", &DECK3.replace("What is two?", "What is 2?"));
+    import(&s, &["a2.toml"]);
     assert_eq!(
         s.count("SELECT count(*) FROM import_hash WHERE deck_id = 'team'"),
-        0
+        1,
+        "only a2.toml's hash"
     );
-    assert_eq!(s.count("SELECT count(*) FROM import_hash"), 1);
     assert_eq!(
         import(&s, &["a.toml", "b.toml"]),
         "imported: 2 decks, 6 questions: 0 added, 1 updated, 5 unchanged, 0 retired\n"

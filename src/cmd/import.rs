@@ -51,6 +51,8 @@ impl Bank {
     pub fn validate(&mut self, args: &ImportArgs, out: &mut impl Write) -> Result<()> {
         if self.decks.is_none() {
             self.decks = Some(parse(&self.files, args, out)?);
+            // Parsed: only the hashes are needed from here on, not the bytes.
+            self.files = Vec::new();
         }
         Ok(())
     }

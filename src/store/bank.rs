@@ -147,6 +147,22 @@ pub(super) fn write_bank_rows(
     retire: &[String],
 ) -> Result<()> {
     {
+        // The bank files that made these decks no longer describe them: read them next time.
+        let touched: std::collections::BTreeSet<&str> = decks
+            .iter()
+            .map(|d| d.id.as_str())
+            .chain(questions.iter().map(|q| q.deck_id.as_str()))
+            .collect();
+        let mut forget = tx.prepare("DELETE FROM import_hash WHERE deck_id = ?1")?;
+        for deck in touched {
+            forget.execute([deck])?;
+        }
+        let mut forget_of = tx.prepare(
+            "DELETE FROM import_hash WHERE deck_id = (SELECT deck_id FROM question WHERE id = ?1)",
+        )?;
+        for id in retire {
+            forget_of.execute([id])?;
+        }
         let mut deck_st = tx.prepare(
                 "INSERT INTO deck (id, title, guidance, position) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (id) DO UPDATE SET title = excluded.title, guidance = excluded.guidance,
