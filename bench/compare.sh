@@ -12,6 +12,8 @@ runs="${1:-5}"
 peers="${PEERS:-${TMPDIR:-/tmp}/peers}"
 peer_bench="${PEER_BENCH:-$(pwd)/../shared/bench/peers}"
 out="$peers/compare"
+# Results of this session only (the venv and the generated banks are kept).
+rm -rf "$peers/results" "$out"
 mkdir -p "$out"
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
