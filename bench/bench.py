@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Times rehearse on the generated data set: whole processes, median of N runs, peak RSS from
-wait4(2). Called by bench/run.sh, which builds and generates first."""
-import hashlib, os, shutil, statistics, subprocess, sys, time
+/usr/bin/time. Called by bench/run.sh, which builds and generates first. Prints a table and
+writes every figure as JSON to $BENCH_JSON (default DATA/results.json)."""
+import hashlib, json, os, platform, shutil, statistics, subprocess, sys, time
 
 data, binary, runs = sys.argv[1], os.path.abspath(sys.argv[2]), int(sys.argv[3])
 ENV = dict(os.environ, TZ="UTC", REHEARSE_NOW="2026-03-01T09:00:00Z")
@@ -88,11 +89,15 @@ def bench(name, args, db, setup=None, **kw):
            "peak_mb": max(rss)}
     if firsts:
         row["first_s"] = statistics.median(firsts)
+    RESULTS["rows"][name.split(".")[0]] = row
     print(f"{name:<44} median {row['median_s']*1000:8.1f} ms  (min {row['min_s']*1000:.1f}, max {row['max_s']*1000:.1f})"
           f"  peak {row['peak_mb']:6.1f} MB" + (f"  first question {row['first_s']*1000:.1f} ms" if firsts else ""))
     return row
 
 
+RESULTS = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": {
+    "cores": os.cpu_count(), "platform": platform.platform(), "load": os.getloadavg()}, "runs": runs,
+    "rows": {}, "notes": {}}
 work = os.path.join(data, "work")
 os.makedirs(work, exist_ok=True)
 bank_db = os.path.join(work, "bank.db")
@@ -102,8 +107,10 @@ copy_db = os.path.join(work, "copy.db")
 print(f"rehearse benchmark: {runs} runs each, median; machine: {os.cpu_count()} cores")
 # 1. import 100k into an empty database; 2. re-import, unchanged, and check nothing is written
 bench("1. import 100k questions (empty db)", ["import", BANK], bank_db, setup=lambda: remove(bank_db))
+run(["import", BANK], bank_db)  # the day's automatic backup, taken by the first write of the day
 before = digest(bank_db)
 bench("2. re-import 100k, unchanged", ["import", BANK], bank_db)
+RESULTS["notes"]["reimport_wrote_nothing"] = digest(bank_db) == before
 print(f"   rows written by the re-imports: {'none (db and wal bytes unchanged)' if digest(bank_db) == before else 'SOME (bytes changed)'}")
 
 # The 1M-row history, restored once from the generated backup (not timed as a target).
@@ -125,10 +132,24 @@ base = bench("4a. review, quit at once (baseline)", ["review", "--new", "0"], co
 grades = bench("4b. review, 1,000 grades piped", ["review", "--new", "0", "--limit", "1000"], copy_db, setup=fresh_copy,
                stdin=b"4\n" * 1000)
 spent_ms = (grades["median_s"] - base["median_s"]) * 1000
+RESULTS["notes"]["per_grade_ms"] = spent_ms / 1000
 print(f"   1,000 grades took {spent_ms:.1f} ms beyond the baseline: {spent_ms / 1000:.3f} ms per grade committed")
 bench("5a. stats", ["stats"], hist_db)
 bench("5b. stats --json", ["stats", "--json"], hist_db)
 out = os.path.join(work, "export.json")
 bench("6a. export --format json > file", ["export", "--format", "json"], hist_db, stdout=out)
 bench("6b. export --format json -o file (fsync)", ["export", "--format", "json", "-o", out], hist_db)
+RESULTS["notes"]["backup_json_bytes"] = os.path.getsize(out)
 print(f"   backup size: {os.path.getsize(out) / 1e6:.0f} MB")
+zst = os.path.join(work, "export.json.zst")
+subprocess.run([binary, "--db", hist_db, "export", "-o", zst], env=ENV, stdout=subprocess.DEVNULL,
+               stderr=subprocess.DEVNULL)
+with open(zst, "rb") as fh:
+    compressed = fh.read(4) == b"\x28\xb5\x2f\xfd"  # zstd's magic; older builds wrote plain JSON
+if compressed:
+    bench("6c. export -o backup.json.zst (fsync)", ["export", "-o", zst], hist_db)
+    RESULTS["notes"]["backup_zst_bytes"] = os.path.getsize(zst)
+    print(f"   compressed backup size: {os.path.getsize(zst) / 1e6:.1f} MB")
+RESULTS["machine"]["load_end"] = os.getloadavg()
+with open(os.environ.get("BENCH_JSON") or os.path.join(data, "results.json"), "w") as fh:
+    json.dump(RESULTS, fh, indent=1)

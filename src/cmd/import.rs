@@ -8,8 +8,10 @@ use crate::cli::ImportArgs;
 use crate::store::{DeckRow, QuestionRow, Store, question_rows};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// What an import changes (or would change, in a dry run).
@@ -34,33 +36,62 @@ struct Plan {
     retire: Vec<String>,
 }
 
-/// Bank files named on the command line, read and validated before the database is opened,
-/// so a failed first import leaves no new database file behind. None for a backup or for
-/// the built-in bank.
-pub fn read_args(args: &ImportArgs, out: &mut impl Write) -> Result<Option<Vec<Deck>>> {
+/// Bank files named on the command line, as read: each file's name, bytes and SHA-256.
+pub struct Bank {
+    files: Vec<(String, Vec<u8>)>,
+    hashes: Vec<[u8; 32]>,
+    /// Every file parsed and validated, before a first import creates the database.
+    decks: Option<Vec<Deck>>,
+}
+
+impl Bank {
+    /// Validates every file now: for a database that does not exist yet, so a failed first
+    /// import leaves no new database file behind. (Into an existing database, the files
+    /// imported before with these very bytes are not parsed again.)
+    pub fn validate(&mut self, args: &ImportArgs, out: &mut impl Write) -> Result<()> {
+        if self.decks.is_none() {
+            self.decks = Some(parse(&self.files, args, out)?);
+            // Parsed: only the hashes are needed from here on, not the bytes.
+            self.files = Vec::new();
+        }
+        Ok(())
+    }
+}
+
+/// Bank files named on the command line, read before the database is opened. None for a
+/// backup or for the built-in bank.
+pub fn read_args(args: &ImportArgs) -> Result<Option<Bank>> {
     if args.paths.is_empty() || backup_path(&args.paths)?.is_some() {
         return Ok(None);
     }
-    read_bank(&args.paths, args, out).map(Some)
+    read_bank(&args.paths).map(Some)
 }
 
-/// `decks`: what `read_args` read.
+/// `bank`: what `read_args` read.
 pub fn run(
     args: &ImportArgs,
-    decks: Option<Vec<Deck>>,
+    bank: Option<Bank>,
     env: &mut Env,
     out: &mut impl Write,
 ) -> Result<()> {
     if let Some(path) = backup_path(&args.paths)? {
         return restore(args, path, env, out);
     }
-    let decks = match decks {
-        Some(d) => d,
-        None if args.paths.is_empty() => bank::builtin(),
-        None => read_bank(&args.paths, args, out)?,
+    let bank = match bank {
+        Some(b) => Some(b),
+        None if args.paths.is_empty() => None,
+        None => Some(read_bank(&args.paths)?),
     };
-    let builtin = args.paths.is_empty();
-    let summary = import(&mut env.store, &decks, args.prune, args.dry_run, builtin)?;
+    let summary = match &bank {
+        Some(bank) => import_files(&mut env.store, bank, args, out)?,
+        None => import(
+            &mut env.store,
+            &bank::builtin(),
+            args.prune,
+            args.dry_run,
+            true,
+        )?,
+    };
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &summary)?;
         writeln!(out)?;
@@ -102,7 +133,7 @@ pub fn builtin_if_empty(env: &mut Env) -> Result<()> {
             return Ok(None);
         }
         let decks = bank::builtin();
-        let s = plan_and_write(store, &decks, false, false)?;
+        let (s, _) = plan_and_write(store, &decks, &[], false, false)?;
         super::upgrade::record(store, &decks)?;
         Ok(Some(s))
     })?;
@@ -123,9 +154,12 @@ const SHOWN_PROBLEMS: usize = 100;
 /// The largest bank file read: far above any real bank, small enough to hold.
 const MAX_BANK_FILE: u64 = 64 << 20;
 
-/// Reads and validates every file; any problem means no decks at all. With --json the
-/// problems are printed as JSON too.
-fn read_bank(paths: &[PathBuf], args: &ImportArgs, out: &mut impl Write) -> Result<Vec<Deck>> {
+/// Hashed before each file's bytes. Change it when bank validation or parsing changes, so
+/// files imported by an older rehearse are parsed and validated again.
+const HASH_SALT: &[u8] = b"rehearse bank 1\n";
+
+/// Reads every file named, and every *.toml below a folder named.
+fn read_bank(paths: &[PathBuf]) -> Result<Bank> {
     let mut files = Vec::new();
     let mut seen = HashSet::new();
     for p in paths {
@@ -134,7 +168,31 @@ fn read_bank(paths: &[PathBuf], args: &ImportArgs, out: &mut impl Write) -> Resu
             files.push((f.display().to_string(), bytes));
         }
     }
-    bank::parse_all(&files).or_else(|problems| {
+    let hashes = files
+        .iter()
+        .map(|(_, b)| {
+            Sha256::new()
+                .chain_update(HASH_SALT)
+                .chain_update(b)
+                .finalize()
+                .into()
+        })
+        .collect();
+    Ok(Bank {
+        files,
+        hashes,
+        decks: None,
+    })
+}
+
+/// Parses and validates files; any problem means no decks at all. With --json the problems
+/// are printed as JSON too.
+fn parse(
+    files: &[(String, Vec<u8>)],
+    args: &ImportArgs,
+    out: &mut impl Write,
+) -> Result<Vec<Deck>> {
+    bank::parse_all(files).or_else(|problems| {
         if args.json {
             #[derive(Serialize)]
             struct Failed<'a> {
@@ -277,7 +335,7 @@ pub fn import(
             .context("nothing was imported")?;
     }
     store.write(|store| {
-        let s = plan_and_write(store, decks, prune, dry_run)?;
+        let (s, _) = plan_and_write(store, decks, &[], prune, dry_run)?;
         if builtin && !dry_run {
             super::upgrade::record(store, decks)?;
         }
@@ -285,18 +343,81 @@ pub fn import(
     })
 }
 
+/// Imports bank files. A file whose bytes hash to what an earlier import recorded (the deck
+/// unchanged since) is not parsed again: its questions count as unchanged. The others are
+/// parsed, validated and planned as usual, and their hashes recorded once written.
+fn import_files(
+    store: &mut Store,
+    bank: &Bank,
+    args: &ImportArgs,
+    out: &mut impl Write,
+) -> Result<Summary> {
+    if args.prune && !args.dry_run {
+        store
+            .take_backup(Reason::Prune)
+            .context("nothing was imported")?;
+    }
+    store.write(|store| {
+        let known = store.import_hashes()?;
+        let (mut skipped, mut changed) = (Vec::new(), Vec::new());
+        for (i, hash) in bank.hashes.iter().enumerate() {
+            match known.get(hash) {
+                Some(k) if bank.decks.is_none() => skipped.push(k.clone()),
+                _ => changed.push(i),
+            }
+        }
+        let parsed: Cow<[Deck]> = match &bank.decks {
+            Some(decks) => Cow::Borrowed(decks),
+            None => {
+                let files: Vec<_> = changed.iter().map(|&i| bank.files[i].clone()).collect();
+                Cow::Owned(parse(&files, args, out)?)
+            }
+        };
+        // Each deck comes from one file: a skipped file's deck id named again (by another
+        // file) is the usual validation error, with its line, from parsing them all.
+        let mut ids = HashSet::new();
+        let ids_unique = skipped
+            .iter()
+            .map(|(id, _)| id)
+            .chain(parsed.iter().map(|d| &d.id))
+            .all(|id| ids.insert(id.clone()));
+        if !ids_unique {
+            parse(&bank.files, args, out)?;
+            bail!("bank files changed while they were read: run the import again");
+        }
+        let (s, clean) = plan_and_write(store, &parsed, &skipped, args.prune, args.dry_run)?;
+        if !args.dry_run {
+            for ((deck, &i), clean) in parsed.iter().zip(&changed).zip(clean) {
+                if clean {
+                    store.remember_import(&bank.hashes[i], &deck.id, deck.questions.len())?;
+                }
+            }
+        }
+        Ok(s)
+    })
+}
+
+/// Plans decks against what the store has and writes the plan (unless dry). `skipped`:
+/// decks known unchanged (id, questions), counted only. Also says, for each deck, whether
+/// the store now holds exactly that deck: no active question of it outside the file.
 fn plan_and_write(
     store: &mut Store,
     decks: &[Deck],
+    skipped: &[(String, usize)],
     prune: bool,
     dry_run: bool,
-) -> Result<Summary> {
+) -> Result<(Summary, Vec<bool>)> {
     let mut plan = Plan::default();
     let mut s = Summary {
         dry_run,
-        decks: decks.len(),
+        decks: decks.len() + skipped.len(),
         ..Summary::default()
     };
+    let mut clean = Vec::with_capacity(decks.len());
+    for (_, n) in skipped {
+        s.questions += n;
+        s.unchanged += n;
+    }
     let mut next_position = store.next_deck_position()?;
     for deck in decks {
         let existing = store.deck(&deck.id)?;
@@ -325,9 +446,7 @@ fn plan_and_write(
             .into_iter()
             .map(|q| (q.id.clone(), q))
             .collect();
-        let mut in_file = HashSet::new();
         for row in question_rows(deck) {
-            in_file.insert(row.id.clone());
             s.questions += 1;
             match have.remove(&row.id) {
                 None => {
@@ -344,8 +463,9 @@ fn plan_and_write(
                 }
             }
         }
+        let mut gone: Vec<QuestionRow> = have.into_values().filter(|q| !q.retired).collect();
+        clean.push(prune || gone.is_empty());
         if prune {
-            let mut gone: Vec<QuestionRow> = have.into_values().filter(|q| !q.retired).collect();
             gone.sort_by_key(|q| q.position);
             for q in gone {
                 s.retired.push(q.id.clone());
@@ -358,20 +478,23 @@ fn plan_and_write(
     if !dry_run && !nothing_to_write {
         store.write_bank(&plan.decks, &plan.questions, &plan.retire)?;
     }
-    Ok(s)
+    Ok((s, clean))
 }
 
-/// The backup to restore, when the paths name one: a single file ending in .json.
+/// A backup as `export` wrote it: `.json`, or `.json.zst` compressed with zstd.
+fn is_backup(path: &Path) -> bool {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    path.extension().is_some_and(|x| x == "json") || name.ends_with(".json.zst")
+}
+
+/// The backup to restore, when the paths name one: a single `.json` or `.json.zst` file.
 fn backup_path(paths: &[PathBuf]) -> Result<Option<&Path>> {
-    let json: Vec<&PathBuf> = paths
-        .iter()
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
+    let json: Vec<&PathBuf> = paths.iter().filter(|p| is_backup(p)).collect();
     match (json.len(), paths.len()) {
         (0, _) => Ok(None),
         (1, 1) => Ok(Some(json[0])),
         _ => bail!(
-            "a backup is restored on its own: run import once with the .json file, once with the bank files"
+            "a backup is restored on its own: run import once with the .json (or .json.zst) file, once with the bank files"
         ),
     }
 }
@@ -416,7 +539,7 @@ fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) 
         bail!("--prune applies to bank files, not to a backup");
     }
     let shown = path.display();
-    let open = || std::fs::File::open(path);
+    let open = || open_backup(path);
     // Not opened here: a FIFO opened twice would lose its writer.
     std::fs::metadata(path).with_context(|| format!("{shown}: cannot read: check the path"))?;
     let refused = |e: anyhow::Error| anyhow::anyhow!("{shown}: {e}; nothing was imported");
@@ -488,4 +611,28 @@ fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) 
         )?;
     }
     Ok(())
+}
+
+/// Opens a backup for the streaming reader; a `.zst` one is decompressed as it is read.
+fn open_backup(path: &Path) -> std::io::Result<Box<dyn Read>> {
+    let file = std::fs::File::open(path)?;
+    Ok(if path.extension().is_some_and(|x| x == "zst") {
+        Box::new(Zst(zstd::stream::read::Decoder::new(file)?))
+    } else {
+        Box::new(file)
+    })
+}
+
+/// A zstd stream whose read errors say what they mean to a person.
+struct Zst<R: Read>(R);
+
+impl<R: Read> Read for Zst<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf).map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("not a whole zstd file ({e}): export the backup again"),
+            )
+        })
+    }
 }

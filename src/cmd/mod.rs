@@ -16,7 +16,6 @@ pub mod stats;
 pub mod suspend;
 pub mod upgrade;
 
-use crate::bank::Deck;
 use crate::cli::{Cli, Command};
 use crate::clock;
 use crate::config::Settings;
@@ -59,9 +58,9 @@ pub fn run(cli: Cli) -> Result<()> {
     let now = clock::now()?;
     let today = clock::checked_today(now, settings.day_starts.value)?;
     clock::answer_ms()?;
-    // Bank files are validated before the database is opened (or created).
-    let bank = match &cli.command {
-        Command::Import(args) => import::read_args(args, &mut stdout.lock())?,
+    // Bank files are read before the database is opened (or created).
+    let mut bank = match &cli.command {
+        Command::Import(args) => import::read_args(args)?,
         _ => None,
     };
     let dry_run = matches!(&cli.command, Command::Import(a) if a.dry_run);
@@ -95,6 +94,11 @@ pub fn run(cli: Cli) -> Result<()> {
     if let Command::Backups(args) = &cli.command {
         // Listing and restoring work also when the database cannot be opened.
         return backups::run(args, &db_path, &backups, &mut Output::stdout()).map_err(explain);
+    }
+    if let (Some(b), Command::Import(args)) = (bank.as_mut(), &cli.command)
+        && !db_path.exists()
+    {
+        b.validate(args, &mut stdout.lock())?;
     }
     // A dry run against a database that does not exist yet plans against an empty one in
     // memory: it writes nothing, not even a new file.
@@ -148,7 +152,7 @@ pub fn beside(path: &std::path::Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn dispatch(command: Command, bank: Option<Vec<Deck>>, env: &mut Env) -> Result<()> {
+fn dispatch(command: Command, bank: Option<import::Bank>, env: &mut Env) -> Result<()> {
     let mut out = Output::stdout();
     // Import with paths takes only what it is given; import without them is the built-in
     // bank itself; a dry run writes nothing; a read-only database cannot be brought up to

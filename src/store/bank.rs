@@ -4,6 +4,7 @@ use super::Store;
 use crate::points::Point;
 use anyhow::Result;
 use rusqlite::{OptionalExtension, params};
+use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeckRow {
@@ -119,6 +120,30 @@ impl Store {
         Ok(())
     }
 
+    /// Bank files imported before whose deck is still as they made it, by the SHA-256 of
+    /// their bytes: the deck id and how many questions the file holds.
+    pub fn import_hashes(&self) -> Result<HashMap<[u8; 32], (String, usize)>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT hash, deck_id, questions FROM import_hash")?;
+        let rows = st.query_map([], |r| {
+            let n: i64 = r.get(2)?;
+            Ok((r.get::<_, [u8; 32]>(0)?, (r.get(1)?, n as usize)))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Records that the file with this hash made `deck_id` what it is now (after the import's
+    /// writes, which forget the deck's older hashes).
+    pub fn remember_import(&self, hash: &[u8; 32], deck_id: &str, questions: usize) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO import_hash (hash, deck_id, questions) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![hash, deck_id, questions as i64])?;
+        Ok(())
+    }
+
     /// The position a newly imported deck gets: after every deck already there.
     /// Counted in Rust: SQLite would turn an overflowing `max(position) + 1` into a float.
     pub fn next_deck_position(&self) -> Result<i64> {
@@ -145,6 +170,22 @@ pub(super) fn write_bank_rows(
     retire: &[String],
 ) -> Result<()> {
     {
+        // The bank files that made these decks no longer describe them: read them next time.
+        let touched: std::collections::BTreeSet<&str> = decks
+            .iter()
+            .map(|d| d.id.as_str())
+            .chain(questions.iter().map(|q| q.deck_id.as_str()))
+            .collect();
+        let mut forget = tx.prepare("DELETE FROM import_hash WHERE deck_id = ?1")?;
+        for deck in touched {
+            forget.execute([deck])?;
+        }
+        let mut forget_of = tx.prepare(
+            "DELETE FROM import_hash WHERE deck_id = (SELECT deck_id FROM question WHERE id = ?1)",
+        )?;
+        for id in retire {
+            forget_of.execute([id])?;
+        }
         let mut deck_st = tx.prepare(
                 "INSERT INTO deck (id, title, guidance, position, minutes) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (id) DO UPDATE SET title = excluded.title, guidance = excluded.guidance,
