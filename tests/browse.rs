@@ -57,6 +57,11 @@ fn list_shows_one_line_a_question_with_its_state() {
     assert!(tagged.starts_with("go-runtime/gmp-model "), "{tagged}");
     let none = run(&s, LATER, &["list", "--search", "no such words anywhere"]);
     assert_eq!(none, "No question matches these filters.\n");
+    // Nothing suspended: the line says so, not that a filter matched nothing.
+    assert_eq!(
+        run(&s, LATER, &["list", "--suspended"]),
+        "No question is suspended.\n"
+    );
 }
 
 #[test]

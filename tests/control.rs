@@ -83,7 +83,7 @@ fn the_default_threshold_is_six_and_zero_turns_leeches_off() {
     two_lapses(&s);
     assert_eq!(
         out(&s, DAY3, &["list", "--leeches"]),
-        "No question matches these filters.\n"
+        "No leech: no question has 6 lapses or more.\n"
     );
     let s = with_bank("leech_lapses = 0\n");
     two_lapses(&s);

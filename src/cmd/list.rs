@@ -74,7 +74,29 @@ pub fn run(args: &ListArgs, env: &Env, out: &mut impl Write) -> Result<()> {
         return Ok(());
     }
     if cards.is_empty() {
-        writeln!(out, "No question matches these filters.")?;
+        let f = &args.filter;
+        let narrowed = !f.decks.is_empty()
+            || !f.sections.is_empty()
+            || !f.tags.is_empty()
+            || args.search.is_some();
+        let why = match (narrowed, args.due, args.new, args.suspended, args.leeches) {
+            (true, ..) => "No question matches these filters.".to_string(),
+            (_, true, ..) => {
+                "No question is due today (`rehearse review --ahead` studies ahead).".to_string()
+            }
+            (_, _, true, ..) => "No new question is left: every one has been reviewed.".into(),
+            (_, _, _, true, _) => "No question is suspended.".into(),
+            (_, _, _, _, true) if leech.lapses == 0 => {
+                "Leeches are off (leech_lapses = 0 in the config).".into()
+            }
+            (_, _, _, _, true) => {
+                format!("No leech: no question has {} lapses or more.", leech.lapses)
+            }
+            _ => {
+                "No question is in the bank yet: `rehearse import` brings the built-in one.".into()
+            }
+        };
+        writeln!(out, "{why}")?;
         return Ok(());
     }
     let mut list = screen::List::new(3);
