@@ -32,27 +32,13 @@ impl<T> Setting<T> {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Color {
-    Auto,
-    Always,
-    Never,
-}
+/// The `color` key takes the values of `--color`.
+pub use crate::screen::ColorWhen as Color;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LeechAction {
     Mark,
     Suspend,
-}
-
-impl fmt::Display for Color {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Color::Auto => "auto",
-            Color::Always => "always",
-            Color::Never => "never",
-        })
-    }
 }
 
 impl fmt::Display for LeechAction {

@@ -216,3 +216,28 @@ fn is_full_version(v: &str) -> bool {
         && hex.bytes().all(|b| b.is_ascii_hexdigit())
         && rest == "16 decks)\n"
 }
+
+#[test]
+fn the_config_color_applies_unless_the_flag_or_the_environment_says_otherwise() {
+    let s = Sandbox::new();
+    s.rehearse(NOW).arg("import").assert().success();
+    let file = s.write("c.toml", "color = \"always\"\n");
+    let peek = |args: &[&str], env: &[(&str, &str)]| {
+        let mut c = s.rehearse(NOW);
+        c.env("REHEARSE_CONFIG", &file)
+            .args(args)
+            .args(["review", "--peek"]);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out).contains('\x1b')
+    };
+    assert!(peek(&[], &[]), "the file's always colours a pipe");
+    assert!(!peek(&["--color", "never"], &[]), "the flag beats the file");
+    assert!(
+        !peek(&[], &[("NO_COLOR", "1")]),
+        "the environment beats the file"
+    );
+}

@@ -132,16 +132,14 @@ pub fn run(cli: Cli) -> Result<()> {
 
 /// The flag beats the environment (NO_COLOR, CLICOLOR_FORCE), which beats the config file.
 fn colour(flag: Option<ColorWhen>, settings: &crate::config::Settings) -> ColorWhen {
-    use crate::config::Color;
     let env_says = ["NO_COLOR", "CLICOLOR_FORCE"]
         .iter()
         .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
-    match (flag, settings.color.value) {
-        (Some(c), _) => c,
-        (None, _) if env_says => ColorWhen::Auto,
-        (None, Color::Auto) => ColorWhen::Auto,
-        (None, Color::Always) => ColorWhen::Always,
-        (None, Color::Never) => ColorWhen::Never,
+    match flag {
+        Some(c) => c,
+        // Auto is what reads NO_COLOR and CLICOLOR_FORCE.
+        None if env_says => ColorWhen::Auto,
+        None => settings.color.value,
     }
 }
 

@@ -35,6 +35,16 @@ pub enum ColorWhen {
     Never,
 }
 
+impl std::fmt::Display for ColorWhen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ColorWhen::Auto => "auto",
+            ColorWhen::Always => "always",
+            ColorWhen::Never => "never",
+        })
+    }
+}
+
 struct Settings {
     colour: bool,
     width: Option<usize>,
