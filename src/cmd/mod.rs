@@ -155,12 +155,11 @@ fn dispatch(command: Command, bank: Option<import::Bank>, env: &mut Env) -> Resu
     // Import with paths takes only what it is given; import without them is the built-in
     // bank itself; a dry run writes nothing; a read-only database cannot be brought up to
     // date.
-    if !matches!(&command, Command::Import(_) | Command::Backups(_)) {
+    if !matches!(&command, Command::Import(_)) {
         import::builtin_if_empty(env)?;
     }
     let upgrades = match &command {
         Command::Import(a) => !a.dry_run && !a.paths.is_empty(),
-        Command::Backups(_) => false,
         _ => true,
     };
     if upgrades && !env.read_only {
@@ -190,14 +189,8 @@ fn dispatch(command: Command, bank: Option<import::Bank>, env: &mut Env) -> Resu
         ),
         Command::Suspend(args) => suspend::run(&args, true, env, &mut out),
         Command::Unsuspend(args) => suspend::run(&args, false, env, &mut out),
-        Command::Config | Command::Completions(_) | Command::Man => Ok(()),
-        Command::Backups(args) => {
-            let backups = env.store.backups().cloned();
-            match backups {
-                Some(b) => backups::run(&args, &env.db_path, &b, &mut out),
-                None => anyhow::bail!("this database keeps no backups"),
-            }
-        }
+        // Run by `run` before any store is opened.
+        Command::Config | Command::Completions(_) | Command::Man | Command::Backups(_) => Ok(()),
     }?;
     out.flush()
 }

@@ -5,7 +5,7 @@
 
 use super::{BUSY_TIMEOUT, MIGRATION_SQL, Store, latest_version};
 use anyhow::{Result, anyhow, bail};
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OpenFlags};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::LazyLock;
@@ -185,7 +185,7 @@ fn attempt(path: &Path, mode: Mode) -> rusqlite::Result<Result<Connection>> {
         _ => {}
     }
     if identity != Identity::Empty
-        && size(path) <= CHECK_ON_OPEN_MAX_BYTES
+        && checked_on_open(path)
         && let Some(problem) = integrity_check(&conn)?
     {
         return Ok(Err(damaged(path, &problem)));
@@ -235,6 +235,11 @@ fn uri_path(path: &Path) -> String {
         }
     }
     out
+}
+
+/// Is the file small enough that opening it ran the full integrity check?
+pub(super) fn checked_on_open(path: &Path) -> bool {
+    size(path) <= CHECK_ON_OPEN_MAX_BYTES
 }
 
 fn size(path: &Path) -> u64 {
@@ -316,9 +321,7 @@ impl Store {
     pub(super) fn version(&self) -> Result<i64> {
         Ok(self
             .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .optional()?
-            .unwrap_or(0))
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 }
 
