@@ -107,7 +107,7 @@ fn version() -> String {
     )
 }
 
-/// The deck, section and tag filters of list, suspend and unsuspend.
+/// The deck, section and tag filters of review, list, suspend and unsuspend.
 #[derive(Args, Debug, Clone, Default)]
 pub struct FilterArgs {
     /// Only this deck (repeatable)
@@ -289,15 +289,8 @@ pub struct ReviewArgs {
     /// New questions allowed today, counting those already introduced today [default: new_per_day of the config, else 10]
     #[arg(long = "new", value_name = "N")]
     pub new_limit: Option<u64>,
-    /// Only this deck (repeatable)
-    #[arg(long = "deck", value_name = "DECK")]
-    pub decks: Vec<String>,
-    /// Only this section (repeatable)
-    #[arg(long = "section", value_name = "SECTION")]
-    pub sections: Vec<String>,
-    /// Only questions with this tag (repeatable)
-    #[arg(long = "tag", value_name = "TAG")]
-    pub tags: Vec<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
     /// At most N questions in this session
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,

@@ -25,7 +25,8 @@ pub fn run(
     input: impl BufRead,
     out: &mut impl Write,
 ) -> Result<()> {
-    let filter = super::resolve_filter(&env.store, &args.decks, &args.sections, &args.tags)?;
+    let f = &args.filter;
+    let filter = super::resolve_filter(&env.store, &f.decks, &f.sections, &f.tags)?;
     if !args.peek && env.today >= crate::sm2::far_date() {
         // Every grade would schedule its question for today again.
         bail!(
