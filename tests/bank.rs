@@ -371,3 +371,250 @@ fn the_rubric_rules_hold_wherever_the_bank_uses_them() {
         }
     }
 }
+
+/// The rubric's content rules (issue 16), on every question written as a rubric (table points):
+/// every point a table with a headline key of at most ten words, red flags and follow-ups
+/// present, `verified` naming each product whose version a point names, the design process in
+/// system-design prompts and STAR evidence in behavioural ones. Every problem is listed at once,
+/// as "deck/id: problem".
+#[test]
+fn rubric_content() {
+    let mut problems = Vec::new();
+    for (deck_id, _, qs) in bank() {
+        for q in qs {
+            let at = format!("{deck_id}/{}", q.id);
+            let points = q
+                .raw
+                .get("points")
+                .and_then(|p| p.as_array())
+                .cloned()
+                .unwrap_or_default();
+            if !points.iter().any(|p| p.is_table()) {
+                continue;
+            }
+            if points.iter().any(|p| p.is_str()) {
+                problems.push(format!("{at}: mixes plain and table points"));
+            }
+            for key in &q.points {
+                if key.split_whitespace().count() > 10 {
+                    problems.push(format!("{at}: key over ten words: {key:?}"));
+                }
+            }
+            let count = |name: &str| {
+                q.raw
+                    .get(name)
+                    .and_then(|l| l.as_array())
+                    .map_or(0, |l| l.len())
+            };
+            if !(1..=3).contains(&count("red_flags")) {
+                problems.push(format!("{at}: {} red flags, want 1-3", count("red_flags")));
+            }
+            if !(1..=2).contains(&count("follow_ups")) {
+                problems.push(format!(
+                    "{at}: {} follow-ups, want 1-2",
+                    count("follow_ups")
+                ));
+            }
+            let text = rubric_text(&q.raw);
+            let verified = q.raw.get("verified").and_then(|v| v.as_str()).unwrap_or("");
+            for product in versions_named(&text) {
+                if !verified.contains(product) {
+                    problems.push(format!(
+                        "{at}: names a {product} version but verified is {verified:?}"
+                    ));
+                }
+            }
+            if deck_id == "system-design" && q.section == "Classic prompts" {
+                let stages = [
+                    "Requirements",
+                    "Numbers",
+                    "API",
+                    "Data model",
+                    "Deep dive",
+                    "Failure modes",
+                ];
+                let n = stages
+                    .iter()
+                    .filter(|s| q.points.iter().any(|k| k.starts_with(*s)))
+                    .count();
+                if n < 3 {
+                    problems.push(format!(
+                        "{at}: {n} design-process stages in the keys, want 3"
+                    ));
+                }
+            }
+            if deck_id == "behavioral" {
+                for s in ["Situation", "Task", "Action", "Result"] {
+                    if !q.points.iter().any(|k| k.starts_with(s)) {
+                        problems.push(format!("{at}: no {s}: point"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// What a question's rubric says (prompt, point keys and details; not its red flags, which
+/// state misconceptions), lower-cased.
+fn rubric_text(q: &toml::Value) -> String {
+    let mut text = q["prompt"].as_str().unwrap_or("").to_string();
+    for p in q
+        .get("points")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+    {
+        for part in [
+            p.as_str(),
+            p.get("key").and_then(|k| k.as_str()),
+            p.get("detail").and_then(|d| d.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            text.push(' ');
+            text.push_str(part);
+        }
+    }
+    text.to_lowercase()
+}
+
+/// The products whose release a text names ("Go 1.25", "PostgreSQL 18", "Kafka 4.1", ...):
+/// the product's name followed by a version number.
+fn versions_named(text: &str) -> Vec<&'static str> {
+    let products: [(&str, &[&str]); 5] = [
+        ("Go", &["go 1."]),
+        ("PostgreSQL", &["postgresql ", "postgres ", "pg "]),
+        ("Kafka", &["kafka "]),
+        ("MongoDB", &["mongodb "]),
+        ("Kubernetes", &["kubernetes 1.", "k8s 1."]),
+    ];
+    products
+        .iter()
+        .filter(|(_, names)| {
+            names.iter().any(|n| {
+                text.match_indices(n)
+                    .any(|(i, _)| text[i + n.len()..].starts_with(|c: char| c.is_ascii_digit()))
+            })
+        })
+        .map(|(p, _)| *p)
+        .collect()
+}
+
+/// Facts that must read the same wherever they appear (issue 16's list of defects): each names
+/// the questions that must state it (every needle, in lower case), and a guard that every
+/// question of the bank must pass: a text that contains `when` contains one of `then`.
+struct Fact {
+    what: &'static str,
+    stated_in: &'static [&'static str],
+    needles: &'static [&'static str],
+    when: &'static str,
+    then: &'static [&'static str],
+}
+
+const FACTS: &[Fact] = &[
+    Fact {
+        what: "pprof's flame graph is drawn root at the top",
+        stated_in: &[
+            "go-runtime/flame-graph-reading",
+            "final-mile/read-explain-and-flame-graph",
+        ],
+        needles: &["root at the top"],
+        when: "top edge",
+        then: &["root at the bottom", "root-at-bottom"],
+    },
+    Fact {
+        what: "EXPLAIN ANALYZE includes BUFFERS by default since PostgreSQL 18",
+        stated_in: &[
+            "postgresql/reading-explain-analyze",
+            "final-mile/read-explain-and-flame-graph",
+        ],
+        needles: &["buffers", "18"],
+        when: "explain (analyze, buffers)",
+        then: &["18"],
+    },
+    Fact {
+        what: "GOMAXPROCS follows the cgroup CPU limit since Go 1.25",
+        stated_in: &["go-runtime/gomaxprocs"],
+        needles: &["cgroup", "1.25"],
+        when: "gomaxprocs defaults to",
+        then: &["cgroup"],
+    },
+    Fact {
+        what: "Go's GC is not generational; Green Tea is the default since Go 1.26",
+        stated_in: &["go-runtime/gc-tricolor"],
+        needles: &["green tea", "1.26"],
+        when: "generational",
+        then: &["non-generational", "not generational"],
+    },
+    Fact {
+        what: "DynamoDB has one leader per partition; only global tables are last-writer-wins",
+        stated_in: &["distributed-systems/cap-theorem"],
+        needles: &["global tables", "last-writer-wins"],
+        when: "both sides accept writes",
+        then: &["global tables"],
+    },
+    Fact {
+        what: "RabbitMQ 4.0 removed classic mirrored queues",
+        stated_in: &[],
+        needles: &[],
+        when: "mirrored",
+        then: &["removed", "4.0"],
+    },
+    Fact {
+        what: "MongoDB read-your-writes needs majority read and write concern",
+        stated_in: &["distributed-systems/read-your-writes"],
+        needles: &["causal", "majority"],
+        when: "causal consisten",
+        then: &["majority"],
+    },
+    Fact {
+        what: "the Deprecation header is RFC 9745, Sunset RFC 8594",
+        stated_in: &["api-design/api-versioning"],
+        needles: &["9745", "8594"],
+        when: "deprecation header",
+        then: &["9745"],
+    },
+    Fact {
+        what: "community ingress-nginx is retired; Gateway API replaces it",
+        stated_in: &["devops/kubernetes-objects"],
+        needles: &["gateway api"],
+        when: "ingress-nginx",
+        then: &["retired"],
+    },
+];
+
+#[test]
+fn the_listed_facts_read_the_same_everywhere() {
+    let all: Vec<(String, String)> = bank()
+        .into_iter()
+        .flat_map(|(deck, _, qs)| {
+            qs.into_iter()
+                .map(move |q| (format!("{deck}/{}", q.id), rubric_text(&q.raw)))
+        })
+        .collect();
+    let mut problems = Vec::new();
+    for fact in FACTS {
+        for id in fact.stated_in {
+            let Some((_, text)) = all.iter().find(|(at, _)| at == id) else {
+                problems.push(format!("{id}: no such question ({})", fact.what));
+                continue;
+            };
+            for needle in fact.needles {
+                if !text.contains(needle) {
+                    problems.push(format!("{id}: lacks {needle:?} ({})", fact.what));
+                }
+            }
+        }
+        for (at, text) in &all {
+            if text.contains(fact.when) && !fact.then.iter().any(|t| text.contains(t)) {
+                problems.push(format!(
+                    "{at}: says {:?} without {:?} ({})",
+                    fact.when, fact.then, fact.what
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
