@@ -102,6 +102,16 @@ struct BankQ {
     raw: toml::Value,
 }
 
+impl BankQ {
+    /// The points as written: plain strings and tables.
+    fn raw_points(&self) -> &[toml::Value] {
+        self.raw
+            .get("points")
+            .and_then(|p| p.as_array())
+            .map_or(&[], |a| a.as_slice())
+    }
+}
+
 fn bank() -> Vec<(String, String, Vec<BankQ>)> {
     let mut files: Vec<_> = std::fs::read_dir(root().join("bank"))
         .unwrap()
@@ -311,12 +321,7 @@ fn the_rubric_rules_hold_wherever_the_bank_uses_them() {
     for (deck_id, _, qs) in bank() {
         for q in qs {
             let at = format!("{deck_id}/{}", q.id);
-            let points = q
-                .raw
-                .get("points")
-                .and_then(|p| p.as_array())
-                .cloned()
-                .unwrap_or_default();
+            let points = q.raw_points();
             let tables: Vec<&toml::Table> = points.iter().filter_map(|p| p.as_table()).collect();
             if !tables.is_empty() {
                 let musts = tables
@@ -383,12 +388,7 @@ fn rubric_content() {
     for (deck_id, _, qs) in bank() {
         for q in qs {
             let at = format!("{deck_id}/{}", q.id);
-            let points = q
-                .raw
-                .get("points")
-                .and_then(|p| p.as_array())
-                .cloned()
-                .unwrap_or_default();
+            let points = q.raw_points();
             if !points.iter().any(|p| p.is_table()) {
                 continue;
             }
