@@ -58,27 +58,36 @@ impl Serialize for Point {
     }
 }
 
+/// A point reads from a string or a table. A visitor, not `#[serde(untagged)]`: an untagged
+/// enum buffers the value and turns every error into "no variant matched", so a value cut
+/// off at the end of the backup reader's window (or of the file) would read as damaged
+/// instead of as "read more".
 impl<'de> Deserialize<'de> for Point {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Point, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Either {
-            Plain(String),
-            Table(Table),
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Point;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a point: a string or {\"key\", \"detail\", \"must\"} with no other field",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Point, E> {
+                Ok(Point::plain(v))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Point, E> {
+                Ok(Point::plain(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Point, A::Error> {
+                let t = Table::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Point {
+                    key: t.key,
+                    detail: t.detail,
+                    must: t.must,
+                })
+            }
         }
-        let either = Either::deserialize(d).map_err(|_| {
-            serde::de::Error::custom(
-                "a point must be a string or {\"key\", \"detail\", \"must\"} with no other field",
-            )
-        })?;
-        Ok(match either {
-            Either::Plain(key) => Point::plain(key),
-            Either::Table(t) => Point {
-                key: t.key,
-                detail: t.detail,
-                must: t.must,
-            },
-        })
+        d.deserialize_any(Visitor)
     }
 }
 

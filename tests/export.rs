@@ -365,3 +365,73 @@ fn anki_file_has_the_headers_anki_reads_and_one_note_per_question() {
         .code(1)
         .stderr(predicate::str::starts_with("rehearse: no deck \"nope\""));
 }
+
+/// The restore reads a backup through a 1 MiB window that slides forward; a question whose
+/// rubric points are cut off at the window's edge must be read on, not refused as damaged
+/// (it was: the point's reader turned "the input ends here" into "not a point").
+#[test]
+fn a_backup_restores_whatever_falls_on_the_reader_window_edge() {
+    const WINDOW: usize = 1 << 20;
+    let s = Sandbox::new();
+    s.rehearse(NOW).arg("import").assert().success();
+    let mut v: serde_json::Value = serde_json::from_str(&export(&s, NOW, &[])).unwrap();
+    let template = v["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| {
+            q["points"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p.is_object())
+        })
+        .expect("a question with table points")
+        .clone();
+    v["decks"].as_array_mut().unwrap().push(serde_json::json!(
+        {"id": "pad", "title": "Padding", "guidance": null, "position": 99}
+    ));
+    let base = v["questions"].as_array().unwrap().clone();
+    let copies = WINDOW / template.to_string().len() + 2;
+    // Lengthen one prompt until the window's edge falls inside a points table.
+    let text = (0..2000)
+        .find_map(|pad| {
+            let mut qs = base.clone();
+            for i in 0..copies {
+                let mut q = template.clone();
+                q["id"] = format!("pad/q-{i}").into();
+                q["deck"] = "pad".into();
+                q["position"] = i.into();
+                q["state"] = serde_json::Value::Null;
+                if i == 0 {
+                    q["prompt"] =
+                        format!("{}{}", q["prompt"].as_str().unwrap(), "x".repeat(pad)).into();
+                }
+                qs.push(q);
+            }
+            let mut b = v.clone();
+            b["questions"] = qs.into();
+            let text = b.to_string();
+            let (head, rest) = text.split_at(WINDOW);
+            let in_table = head.rfind("\"points\":[") > head.rfind("\"prompt\":")
+                && head.rfind('{') > head.rfind("\"points\":[")
+                && rest.find('}') < rest.find(']');
+            in_table.then_some(text)
+        })
+        .expect("a padding that puts the window's edge inside a point");
+    std::fs::write(s.path("big.json"), &text).unwrap();
+    let fresh = Sandbox::new();
+    fresh
+        .rehearse(NOW)
+        .args(["import", s.path("big.json").to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(format!(
+            "restored: 17 decks and {} questions added;",
+            241 + copies
+        )));
+    assert_eq!(
+        fresh.count("SELECT count(*) FROM question WHERE deck_id = 'pad'"),
+        copies as i64
+    );
+}
