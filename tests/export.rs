@@ -356,7 +356,7 @@ fn anki_file_has_the_headers_anki_reads_and_one_note_per_question() {
         "{text}"
     );
     // Points are lines of one HTML field; tags, then the deck, come last.
-    assert!(lines[6].contains("\ta) Estimates: "), "{text}");
+    assert!(lines[6].contains("\ta) Numbers: ~40 writes/s"), "{text}");
     assert!(text.contains("\trehearse::system-design rehearse::system-design::Classic_prompts rehearse::caching\trehearse::System Design\n"), "{text}");
     assert_eq!(text.matches("\nrehearse:system-design/").count(), 15);
     s.rehearse(NOW)

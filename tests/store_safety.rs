@@ -280,9 +280,15 @@ fn a_damaged_database_is_refused_and_never_written() {
     let s = Sandbox::new();
     let good = reviewed_db(&s);
     let mut refused = 0;
-    // Flip one byte at offsets spread over every page.
-    let step = good.len() / 97;
-    for (i, offset) in (100..good.len()).step_by(step).enumerate() {
+    // Flip one byte of the b-tree page header (type, freeblock, cell count, content start) of
+    // pages spread over the file: a flip inside question text would leave a sound database.
+    let page_size = u16::from_be_bytes([good[16], good[17]]) as usize;
+    let pages = good.len() / page_size;
+    let offsets = (0..pages)
+        .step_by((pages / 97).max(1))
+        .enumerate()
+        .map(|(i, p)| p * page_size + if p == 0 { 100 } else { 0 } + i % 6);
+    for (i, offset) in offsets.enumerate() {
         let mut bad = good.clone();
         bad[offset] ^= 0x55;
         let name = format!("flip-{i}.db");
