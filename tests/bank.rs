@@ -575,6 +575,37 @@ const FACTS: &[Fact] = &[
         then: &["9745"],
     },
     Fact {
+        what: "Kafka share groups are production-ready in 4.2",
+        stated_in: &["messaging/scaling-consumers"],
+        needles: &["share groups", "4.2"],
+        when: "share groups",
+        then: &["4.2"],
+    },
+    Fact {
+        what: "S3 objects go up to 50 TB (10,000 parts of 5 GiB, 48.8 TiB)",
+        stated_in: &[
+            "cloud/s3-uploads-and-storage",
+            "system-design/object-storage",
+        ],
+        needles: &["50 tb", "48.8 tib"],
+        when: "5 tb",
+        then: &["50 tb"],
+    },
+    Fact {
+        what: "Prometheus native histograms are stable since 3.8",
+        stated_in: &["observability/prometheus-metric-types"],
+        needles: &["native histograms", "3.8"],
+        when: "native histogram",
+        then: &["3.8"],
+    },
+    Fact {
+        what: "kube-proxy's IPVS mode is deprecated (Kubernetes 1.35)",
+        stated_in: &["devops/k8s-service-discovery"],
+        needles: &["ipvs", "deprecated"],
+        when: "ipvs mode",
+        then: &["deprecated"],
+    },
+    Fact {
         what: "community ingress-nginx is retired; Gateway API replaces it",
         stated_in: &["devops/kubernetes-objects"],
         needles: &["gateway api"],

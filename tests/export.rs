@@ -5,7 +5,7 @@ use predicates::prelude::*;
 const NOW: &str = "2026-03-01T09:00:00Z";
 
 /// A database with the built-in bank and two days of reviews, drills and a letter grade.
-/// Day 1: gmp-model covers a and b of 5 points (grade 3 offered, accepted), gomaxprocs 2,
+/// Day 1: gmp-model covers a and c of 5 points, its two musts (grade 3 offered, accepted), gomaxprocs 2,
 /// work-stealing 4, goroutine-stack-growth 5; drill gmp-model 4, then quit. Day 2: the four are
 /// due: 5, 3, 4, 1; drill gomaxprocs 5, then end of input. 4 states, 10 log rows.
 fn with_history() -> Sandbox {
@@ -13,7 +13,7 @@ fn with_history() -> Sandbox {
     s.rehearse(NOW).arg("import").assert().success();
     s.rehearse(NOW)
         .args(["review", "--limit", "4"])
-        .write_stdin("\nab\n\n2\n4\n5\n4\nq\n")
+        .write_stdin("\nac\n\n2\n4\n5\n4\nq\n")
         .assert()
         .success();
     s.rehearse("2026-03-02T09:00:00Z")

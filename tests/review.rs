@@ -279,12 +279,12 @@ fn bad_keys_empty_lines_and_end_of_input_are_handled() {
 #[test]
 fn letters_offer_a_grade_that_enter_accepts_or_a_digit_overrides_and_misses_are_logged() {
     let s = Sandbox::new();
-    // go-runtime/gmp-model has 5 points, musts a and b: covering a, b, e (both musts, two others
+    // go-runtime/gmp-model has 5 points, musts a and c: covering a, c, e (both musts, two others
     // missed) offers 3; Enter accepts. The second question: covering all offers 5, and "4"
     // overrides it.
     s.rehearse(NOW)
         .args(["review", "--limit", "2"])
-        .write_stdin("\nabe\n\n\nabcd\n4\nq\n")
+        .write_stdin("\nace\n\n\nabcd\n4\nq\n")
         .assert()
         .success()
         .stdout(predicate::str::contains(
@@ -294,7 +294,7 @@ fn letters_offer_a_grade_that_enter_accepts_or_a_digit_overrides_and_misses_are_
         .rows("SELECT grade, missed FROM review_log ORDER BY id", |r| {
             Ok((r.get(0)?, r.get(1)?))
         });
-    assert_eq!(rows[0], (3, Some("[2,3]".to_string())));
+    assert_eq!(rows[0], (3, Some("[1,3]".to_string())));
     assert_eq!(rows[1].0, 4);
 }
 

@@ -347,8 +347,8 @@ fn on_a_terminal_single_keys_act_at_once_and_the_terminal_is_restored() {
     t.wait("(e.g. abe!1) > ");
     t.key("a");
     t.wait("a (Enter accepts)");
-    t.key("b");
-    t.wait("a b (Enter accepts)");
+    t.key("c");
+    t.wait("a c (Enter accepts)");
     t.key("\r");
     t.wait("Saved:");
     t.wait_n("quit > ", 2);
@@ -372,7 +372,7 @@ fn on_a_terminal_single_keys_act_at_once_and_the_terminal_is_restored() {
         .rows("SELECT grade, missed FROM review_log ORDER BY id", |r| {
             Ok((r.get(0)?, r.get(1)?))
         });
-    assert_eq!(rows, [(3, Some("[2,3,4]".to_string())), (4, None)]);
+    assert_eq!(rows, [(3, Some("[1,3,4]".to_string())), (4, None)]);
 }
 
 const RUBRIC: &str = r#"[deck]
