@@ -111,6 +111,18 @@ fn json_backup_round_trips_byte_for_byte() {
         .success()
         .stdout("restored: 16 decks and 241 questions added; 4 states taken, 0 kept (as new or newer here); 10 log rows added, 0 already here\n");
     assert_eq!(export(&fresh, NOW, &[]), first);
+    // Into an empty database the log goes in with its indexes dropped and built again: the
+    // same indexes, and lapses recounted from it.
+    let facts = |s: &Sandbox| {
+        s.rows(
+            "SELECT name || ': ' || sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
+             UNION ALL SELECT question_id || ' lapses ' || lapses FROM card_state ORDER BY 1",
+            |r| r.get::<_, String>(0),
+        )
+    };
+    assert_eq!(facts(&fresh), facts(&s));
+    assert!(facts(&s).iter().any(|f| f.starts_with("review_log_kind_question: ")));
+    assert!(facts(&s).iter().any(|f| f.ends_with(" lapses 1")));
     // -o writes the same bytes to a file.
     s.rehearse(NOW)
         .args(["export", "-o", "again.json"])

@@ -763,3 +763,50 @@ fn two_restores_of_one_backup_at_once_add_each_log_row_once() {
         );
     }
 }
+
+/// A restore holds the write lock for seconds at a time (the whole log of an empty database
+/// goes in at once). A grade given meanwhile, past the busy timeout, waits for the restore's
+/// turn to end and says so, and is saved: it is not refused after ten seconds. Here the test
+/// plays the restore: it holds the restore turn (`.restore.lock`) and the write lock.
+#[test]
+fn a_grade_beside_a_long_restore_waits_for_it_and_is_saved() {
+    let s = Sandbox::new();
+    s.rehearse(NOW).arg("import").assert().success();
+    std::fs::create_dir_all(s.path("rehearse.db.backups")).unwrap();
+    let turn = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(s.path("rehearse.db.backups/.restore.lock"))
+        .unwrap();
+    turn.lock().unwrap();
+    let conn = s.sql();
+    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let mut kid = spawn(&s, &["review", "--limit", "1"], "4\n");
+    // Past the busy timeout (10 s) the review says it waits; only then does the restore end.
+    let mut err = kid.stderr.take().unwrap();
+    let mut said = Vec::new();
+    let mut byte = [0u8; 1];
+    while !String::from_utf8_lossy(&said).contains("waiting for it to finish") {
+        assert_eq!(
+            err.read(&mut byte).unwrap(),
+            1,
+            "stderr: {}",
+            String::from_utf8_lossy(&said)
+        );
+        said.push(byte[0]);
+    }
+    conn.execute_batch("COMMIT").unwrap();
+    turn.unlock().unwrap();
+    err.read_to_end(&mut said).unwrap();
+    assert!(
+        kid.wait().unwrap().success(),
+        "{}",
+        String::from_utf8_lossy(&said)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&said),
+        "rehearse: a restore into this database is running: waiting for it to finish\n"
+    );
+    assert_eq!(s.count("SELECT count(*) FROM review_log"), 1);
+}

@@ -512,28 +512,6 @@ struct RestoreSummary {
 
 /// Restores (or merges) a JSON backup made by `export`: reads and checks it in one pass,
 /// keeping its log in a staging table, then writes (see `Store::restore`).
-/// An exclusive lock on `.restore.lock` in the database's backups folder, held until dropped
-/// (and released by the system if the process dies), so restores into one database take
-/// turns. Says so when it has to wait.
-fn restore_turn(env: &Env) -> Result<Option<std::fs::File>> {
-    let Some(b) = env.store.backups() else {
-        return Ok(None);
-    };
-    let cannot = || format!("cannot create {}", b.dir.display());
-    std::fs::create_dir_all(&b.dir).with_context(cannot)?;
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(b.dir.join(".restore.lock"))
-        .with_context(cannot)?;
-    if lock.try_lock().is_err() {
-        eprintln!("rehearse: another restore into this database is running: waiting for it");
-        lock.lock().with_context(cannot)?;
-    }
-    Ok(Some(lock))
-}
-
 fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) -> Result<()> {
     if args.prune {
         bail!("--prune applies to bank files, not to a backup");
@@ -546,12 +524,8 @@ fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) 
     // The log is merged against the rows read here and written in pieces: a second restore
     // running at the same time would read before the first writes and add the same rows
     // again. So restores take turns.
-    let one_at_a_time = if args.dry_run {
-        None
-    } else {
-        Some(restore_turn(env)?)
-    };
     if !args.dry_run {
+        env.store.take_restore_turn()?;
         env.store
             .take_backup(Reason::Restore)
             .context("nothing was restored")?;
@@ -580,7 +554,7 @@ fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) 
     if !dry_run {
         env.store.restore(&plan)?;
     }
-    drop(one_at_a_time);
+    env.store.end_restore_turn();
     let s = RestoreSummary {
         dry_run,
         decks_added: plan.decks.len(),

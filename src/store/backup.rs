@@ -239,17 +239,20 @@ impl Store {
             [],
             |r| r.get(0),
         )?;
-        let mut from = 1;
+        let mut from = if self.write(|store| store.restore_log_into_empty(last))? {
+            last + 1
+        } else {
+            1
+        };
         while from <= last {
             let to = from.saturating_add(LOG_CHUNK);
             self.write(|store| store.restore_log(from, to))?;
             from = to;
         }
-        // Lapses are derived from the log: recounted once it is all in.
+        // Lapses are derived from the log: recounted once it is all in, in one pass, for the
+        // questions it gave a lapse (adding rows changes no other count).
         self.write(|store| {
-            store.conn.execute_batch(&format!(
-                "{RECOUNT} WHERE question_id IN (SELECT question_id FROM temp.restore_log)"
-            ))?;
+            store.conn.execute_batch(RECOUNT)?;
             Ok(())
         })
     }
@@ -317,6 +320,39 @@ impl Store {
         Ok(())
     }
 
+    /// Into a database with no log yet (a restore onto a new machine), the whole staged log
+    /// in this one transaction, with review_log's indexes dropped first and built again after
+    /// (from their own SQL in the schema): sorting a million entries once is a fraction of
+    /// inserting them at random places. Other processes see the log whole or not at all, and
+    /// the indexes always. False (nothing done) when the log already has rows.
+    fn restore_log_into_empty(&mut self, last: i64) -> Result<bool> {
+        let empty: bool =
+            self.conn
+                .query_row("SELECT NOT EXISTS (SELECT 1 FROM review_log)", [], |r| {
+                    r.get(0)
+                })?;
+        if !empty || last == 0 {
+            return Ok(false);
+        }
+        let indexes: Vec<(String, String)> = self
+            .conn
+            .prepare(
+                "SELECT name, sql FROM sqlite_schema
+                 WHERE type = 'index' AND tbl_name = 'review_log' AND sql IS NOT NULL",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (name, _) in &indexes {
+            self.conn
+                .execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+        }
+        self.restore_log(1, last + 1)?;
+        for (_, sql) in &indexes {
+            self.conn.execute_batch(sql)?;
+        }
+        Ok(true)
+    }
+
     /// Adds the staged rows `from..to`, in backup order.
     fn restore_log(&mut self, from: i64, to: i64) -> Result<()> {
         self.conn.execute(
@@ -338,9 +374,13 @@ const STAGED_COLUMNS: &str = "reviewed_at, day, question_id, grade, kind, n_befo
     interval_before, due_before, n_after, ef_after, interval_after, due_after, answer_ms, missed,
     red_flags, session";
 
-/// Lapses are derived from the log.
-const RECOUNT: &str = "UPDATE card_state SET lapses = (SELECT count(*) FROM review_log l
-    WHERE l.kind = 'review' AND l.question_id = card_state.question_id AND l.grade < 3)";
+/// Lapses are derived from the log: the staged questions with a lapse, recounted.
+const RECOUNT: &str = "UPDATE card_state SET lapses = counted.n
+    FROM (SELECT question_id, count(*) AS n FROM review_log
+          WHERE kind = 'review' AND grade < 3 AND question_id IN
+              (SELECT question_id FROM temp.restore_log WHERE kind = 'review' AND grade < 3)
+          GROUP BY question_id) AS counted
+    WHERE card_state.question_id = counted.question_id AND card_state.lapses <> counted.n";
 
 const RECOUNT_LAPSES: &str = "UPDATE card_state SET lapses = (SELECT count(*) FROM review_log l
     WHERE l.kind = 'review' AND l.question_id = ?1 AND l.grade < 3) WHERE question_id = ?1";

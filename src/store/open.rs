@@ -81,7 +81,7 @@ pub(super) fn identify(conn: &Connection) -> rusqlite::Result<Identity> {
 }
 
 /// Is this error another connection holding a lock?
-fn is_busy(e: &rusqlite::Error) -> bool {
+pub(super) fn is_busy(e: &rusqlite::Error) -> bool {
     use rusqlite::ErrorCode::*;
     matches!(
         e.sqlite_error_code(),

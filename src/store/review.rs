@@ -392,10 +392,7 @@ impl Store {
     /// Returns the log row's id, for undo.
     pub fn record(&mut self, e: &LogEntry) -> Result<Recorded> {
         self.daily_backup();
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(super::busy)?;
+        let tx = self.immediate()?;
         // A review, and a mock that moves the due date, write the state.
         let writes_state = match e.kind {
             Kind::Review => true,
@@ -458,10 +455,7 @@ impl Store {
         previous: Option<&StateRow>,
         unsuspend: bool,
     ) -> Result<bool> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(super::busy)?;
+        let tx = self.immediate()?;
         if current_state(&tx, question_id)?.as_ref() != Some(written) {
             return Ok(false);
         }
@@ -485,10 +479,7 @@ impl Store {
         before: Option<&StateRow>,
         after: &StateRow,
     ) -> Result<bool> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(super::busy)?;
+        let tx = self.immediate()?;
         let moved = before.is_some_and(|b| b != after);
         if moved {
             if current_state(&tx, question_id)?.as_ref() != Some(after) {
