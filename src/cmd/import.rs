@@ -551,10 +551,6 @@ fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) 
     let plan = env
         .store
         .write(|store| backup::plan(bank, &store.existing()?))?;
-    if !dry_run {
-        env.store.restore(&plan)?;
-    }
-    env.store.end_restore_turn();
     let s = RestoreSummary {
         dry_run,
         decks_added: plan.decks.len(),
@@ -564,6 +560,10 @@ fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) 
         log_added,
         log_present,
     };
+    if !dry_run {
+        env.store.restore(plan)?;
+    }
+    env.store.end_restore_turn();
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &s)?;
         writeln!(out)?;

@@ -229,7 +229,7 @@ impl Store {
     /// beside a long restore waits for one piece, not the whole. Only rows not here are
     /// staged (see `backup::LogDigests`), so a restore cut short (killed, power lost) leaves
     /// whole pieces, and running it again completes it exactly.
-    pub fn restore(&mut self, plan: &Plan) -> Result<()> {
+    pub fn restore(&mut self, plan: Plan) -> Result<()> {
         // A million index entries go in at random places: a page cache of 64 MB (not the
         // default 2 MB) keeps them off the disk. For this connection only.
         self.conn.execute_batch("PRAGMA main.cache_size = -65536")?;
@@ -259,33 +259,34 @@ impl Store {
 
     /// Decks and questions through the same code as a bank import, states as a grade writes
     /// them (their lapses recounted from the log).
-    fn restore_bank(&mut self, plan: &Plan) -> Result<()> {
+    fn restore_bank(&mut self, plan: Plan) -> Result<()> {
+        // Moved, not copied: a restore of 100,000 questions holds one copy of the bank.
         let decks: Vec<DeckRow> = plan
             .decks
-            .iter()
+            .into_iter()
             .map(|d| DeckRow {
-                id: d.id.clone(),
-                title: d.title.clone(),
-                guidance: d.guidance.clone(),
+                id: d.id,
+                title: d.title,
+                guidance: d.guidance,
                 position: d.position,
                 minutes: d.minutes,
             })
             .collect();
         let questions: Vec<QuestionRow> = plan
             .questions
-            .iter()
+            .into_iter()
             .map(|q| QuestionRow {
-                id: q.id.clone(),
-                deck_id: q.deck.clone(),
-                section: q.section.clone(),
-                prompt: q.prompt.clone(),
-                tags: q.tags.clone(),
-                points: q.points.clone(),
+                id: q.id,
+                deck_id: q.deck,
+                section: q.section,
+                prompt: q.prompt,
+                tags: q.tags,
+                points: q.points,
                 position: q.position,
                 retired: q.retired,
-                red_flags: q.red_flags.clone(),
-                follow_ups: q.follow_ups.clone(),
-                verified: q.verified.clone(),
+                red_flags: q.red_flags,
+                follow_ups: q.follow_ups,
+                verified: q.verified,
                 minutes: q.minutes,
             })
             .collect();
