@@ -121,7 +121,11 @@ fn json_backup_round_trips_byte_for_byte() {
         )
     };
     assert_eq!(facts(&fresh), facts(&s));
-    assert!(facts(&s).iter().any(|f| f.starts_with("review_log_kind_question: ")));
+    assert!(
+        facts(&s)
+            .iter()
+            .any(|f| f.starts_with("review_log_kind_question: "))
+    );
     assert!(facts(&s).iter().any(|f| f.ends_with(" lapses 1")));
     // -o writes the same bytes to a file.
     s.rehearse(NOW)

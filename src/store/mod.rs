@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Append-only: never edit or remove an entry once released.
-const MIGRATION_SQL: [&str; 8] = [
+const MIGRATION_SQL: [&str; 9] = [
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_log_covering_index.sql"),
     include_str!("../../migrations/0003_retired_index.sql"),
@@ -38,6 +38,7 @@ const MIGRATION_SQL: [&str; 8] = [
     include_str!("../../migrations/0006_rubric.sql"),
     include_str!("../../migrations/0007_plan_mock.sql"),
     include_str!("../../migrations/0008_import_hashes.sql"),
+    include_str!("../../migrations/0009_question_order_covering.sql"),
 ];
 
 /// How long a command waits for another rehearse process to finish its write.
@@ -501,7 +502,7 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         assert_eq!(store.version().unwrap(), latest_version());
         assert_eq!(store.migrate().unwrap(), None, "a second run does nothing");
-        assert_eq!(latest_version(), 8);
+        assert_eq!(latest_version(), 9);
     }
 
     #[test]

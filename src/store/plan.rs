@@ -117,10 +117,12 @@ impl Store {
             }
             seen.lapses_today += u64::from(r.get::<_, u8>(4)? < 3);
         }
+        // Driven deck by deck through the bank-order index, which covers every question
+        // column read here: the question rows (prompts, rubrics) are never read.
         let mut sql = Sql::new(&format!(
             "SELECT q.id, d.position, q.position, s.ef_milli, s.lapses, s.due
-             FROM question q JOIN deck d ON d.id = q.deck_id
-             JOIN card_state s ON s.question_id = q.id
+             FROM deck d CROSS JOIN question q INDEXED BY question_deck_order ON q.deck_id = d.id
+             CROSS JOIN card_state s ON s.question_id = q.id
              WHERE {ACTIVE} AND s.introduced < ?1"
         ));
         sql.args.push(text(today.to_string()));
@@ -190,8 +192,11 @@ impl Store {
     /// the last review looked up (one index probe each).
     pub fn ready_rows(&self, decks: &[String]) -> Result<Vec<ReadyRow>> {
         let mut sql = Sql::new(&format!(
-            "SELECT q.deck_id, s.n, s.lapses, lr.grade, lr.missed, q.points
-             FROM question q JOIN deck d ON d.id = q.deck_id
+            // Through the bank-order index (in bank order, covering what is read) and
+            // card_state; a question's rubric is read only when its last review missed points.
+            "SELECT q.deck_id, s.n, s.lapses, lr.grade, lr.missed,
+                 CASE WHEN lr.missed IS NOT NULL THEN q.points END
+             FROM deck d CROSS JOIN question q INDEXED BY question_deck_order ON q.deck_id = d.id
              LEFT JOIN card_state s ON s.question_id = q.id
              LEFT JOIN review_log lr ON (s.n >= 2 OR (s.n = 1 AND s.lapses > 0))
                  AND lr.id = (SELECT max(l.id) FROM review_log l
@@ -209,8 +214,9 @@ impl Store {
             let missed: Vec<usize> = missed
                 .and_then(|m| serde_json::from_str(&m).ok())
                 .unwrap_or_default();
-            let points: String = r.get(5)?;
-            let musts: Vec<bool> = serde_json::from_str::<Vec<crate::points::Point>>(&points)
+            let points: Option<String> = r.get(5)?;
+            let musts: Vec<bool> = points
+                .and_then(|p| serde_json::from_str::<Vec<crate::points::Point>>(&p).ok())
                 .map(|p| p.iter().map(|p| p.must).collect())
                 .unwrap_or_default();
             let n: Option<u32> = r.get(1)?;
@@ -236,7 +242,9 @@ impl Store {
         until: NaiveDate,
     ) -> Result<Vec<(NaiveDate, u64)>> {
         let mut sql = Sql::new(&format!(
-            "SELECT max(s.due, ?1), count(*) FROM question q JOIN card_state s ON s.question_id = q.id
+            "SELECT max(s.due, ?1), count(*)
+             FROM deck d CROSS JOIN question q INDEXED BY question_deck_order ON q.deck_id = d.id
+             CROSS JOIN card_state s ON s.question_id = q.id
              WHERE {ACTIVE} AND s.due < ?2"
         ));
         sql.args.push(text(today.to_string()));
