@@ -3,7 +3,7 @@
 //! which questions are offered on which day. No I/O, no clock.
 
 use chrono::{Days, NaiveDate};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The most new questions a plan asks for in one day.
 pub const MAX_PACE: u64 = 50;
@@ -153,12 +153,32 @@ pub fn finals_on(
     candidates: &[Candidate],
     dealt: &HashMap<String, NaiveDate>,
 ) -> Vec<String> {
-    candidates
+    let reviewed: HashSet<&str> = candidates
         .iter()
-        .filter(|c| !c.reviewed_today && c.due > day)
-        .filter(|c| dealt.get(&c.strength.id) == Some(&day))
-        .map(|c| c.strength.id.clone())
+        .filter(|c| c.reviewed_today)
+        .map(|c| c.strength.id.as_str())
+        .collect();
+    dealt_finals(day, candidates, dealt)
+        .into_iter()
+        .filter(|id| !reviewed.contains(id.as_str()))
         .collect()
+}
+
+/// The questions dealt `day` that SM-2 does not already offer by then, in bank order,
+/// whether or not they were reviewed today: a function of the start-of-day states only, so
+/// the same all day (what the store keeps as the day's deal).
+pub fn dealt_finals(
+    day: NaiveDate,
+    candidates: &[Candidate],
+    dealt: &HashMap<String, NaiveDate>,
+) -> Vec<String> {
+    let mut out: Vec<&Strength> = candidates
+        .iter()
+        .filter(|c| c.due > day && dealt.get(&c.strength.id) == Some(&day))
+        .map(|c| &c.strength)
+        .collect();
+    out.sort_by(|a, b| a.order.cmp(&b.order).then(a.id.cmp(&b.id)));
+    out.into_iter().map(|s| s.id.clone()).collect()
 }
 
 /// One day's expected load under the plan.

@@ -422,3 +422,38 @@ fn a_question_whose_last_review_missed_a_must_is_not_ready() {
     assert_eq!(v["plan"]["readiness"]["ready"], 1, "{v}");
     assert_eq!(v["plan"]["readiness"]["questions"], 2, "{v}");
 }
+
+/// The day's deal is a function of the start-of-day states: the first review of the day keeps
+/// it (peek keeps nothing), later ones read it, and every other write forgets it.
+#[test]
+fn the_days_deal_is_kept_by_review_and_forgotten_by_any_other_write() {
+    let s = Sandbox::new();
+    small_bank(&s, 6);
+    ok(&s, &at(0), &["plan", "2027-01-11"]);
+    s.review(&at(0), &[], "5\n5\n5\n4\n4\n4\n");
+    s.review(&at(1), &[], "5\n5\n5\n4\n4\n4\n");
+    s.review(&at(7), &[], "5\n5\n5\n4\n4\n4\n");
+    let kept = || s.count("SELECT count(*) FROM plan_deal");
+    let dealt = peek(&s, &at(8));
+    assert_eq!(dealt, ["d/q0", "d/q1", "d/q2"]);
+    assert_eq!(kept(), 0, "peek keeps nothing");
+    s.review(&at(8), &[], "q\n");
+    assert_eq!(kept(), 1, "the first review of the day keeps the deal");
+    assert_eq!(peek(&s, &at(8)), dealt, "read back, the same deal");
+    // It is what the queue is read from (here changed behind rehearse's back) ...
+    s.sql()
+        .execute("UPDATE plan_deal SET finals = '[\"d/q2\"]'", [])
+        .unwrap();
+    assert_eq!(peek(&s, &at(8)), ["d/q2"]);
+    // ... until any write other than a grade: suspending a question forgets it, and the
+    // deal is made again from the states (five questions over two days: three today).
+    ok(&s, &at(8), &["suspend", "d/q5"]);
+    assert_eq!(kept(), 0);
+    assert_eq!(peek(&s, &at(8)), dealt);
+    // Grades keep it: reviewing today's first final leaves the rest of the deal.
+    s.review(&at(8), &["--limit", "1"], "5\n");
+    assert_eq!(kept(), 1);
+    assert_eq!(peek(&s, &at(8)), ["d/q1", "d/q2"]);
+    // A kept deal is for its day only: on the eve, all not yet offered in the window.
+    assert_eq!(peek(&s, &at(9)), ["d/q1", "d/q2", "d/q3", "d/q4"]);
+}

@@ -89,8 +89,10 @@ pub struct Today {
     pub left_unseen: u64,
 }
 
-/// The active plan's effect on today, or None (no plan, or its date has come).
-pub fn today(env: &Env, configured: u64) -> Result<Option<Today>> {
+/// The active plan's effect on today, or None (no plan, or its date has come). `keep`: the
+/// day's deal may be kept in the database (the first review of the day deals it; later ones
+/// read it).
+pub fn today(env: &mut Env, configured: u64, keep: bool) -> Result<Option<Today>> {
     let Some(p) = env.store.plan()? else {
         return Ok(None);
     };
@@ -98,10 +100,24 @@ pub fn today(env: &Env, configured: u64) -> Result<Option<Today>> {
         return Ok(None);
     }
     let unseen = env.store.plan_unseen_at_start(&p, env.today)?;
-    let finals = if p.in_window(env.today) {
-        let candidates = env.store.plan_candidates(&p, env.today)?;
-        let dealt = plan::assignment(&p, env.today, &candidates);
-        plan::finals_on(env.today, &candidates, &dealt)
+    let today = env.today;
+    let finals = if p.in_window(today) {
+        let deal = |store: &crate::store::Store| -> Result<Vec<String>> {
+            let candidates = store.plan_candidates(&p, today)?;
+            let dealt = plan::assignment(&p, today, &candidates);
+            Ok(plan::dealt_finals(today, &candidates, &dealt))
+        };
+        let dealt = match env.store.plan_deal(&p, today)? {
+            Some(kept) => kept,
+            None if keep => env.store.deal_and_keep(&p, today, deal)?,
+            None => deal(&env.store)?,
+        };
+        // Those reviewed today are done with the window.
+        let reviewed = env.store.reviewed_on(today)?;
+        dealt
+            .into_iter()
+            .filter(|id| !reviewed.contains(id))
+            .collect()
     } else {
         Vec::new()
     };

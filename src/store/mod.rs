@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Append-only: never edit or remove an entry once released.
-const MIGRATION_SQL: [&str; 9] = [
+const MIGRATION_SQL: [&str; 10] = [
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_log_covering_index.sql"),
     include_str!("../../migrations/0003_retired_index.sql"),
@@ -39,6 +39,7 @@ const MIGRATION_SQL: [&str; 9] = [
     include_str!("../../migrations/0007_plan_mock.sql"),
     include_str!("../../migrations/0008_import_hashes.sql"),
     include_str!("../../migrations/0009_question_order_covering.sql"),
+    include_str!("../../migrations/0010_plan_deal.sql"),
 ];
 
 /// How long a command waits for another rehearse process to finish its write.
@@ -107,6 +108,11 @@ impl Store {
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         self.daily_backup();
         self.begin_immediate()?;
+        // Any write but a grade may change what the plan's day deal was made from.
+        if let Err(e) = self.conn.execute("DELETE FROM plan_deal WHERE one = 1", []) {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            return Err(e.into());
+        }
         match f(self) {
             Ok(v) => {
                 self.conn.execute_batch("COMMIT").map_err(busy)?;
@@ -502,7 +508,7 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         assert_eq!(store.version().unwrap(), latest_version());
         assert_eq!(store.migrate().unwrap(), None, "a second run does nothing");
-        assert_eq!(latest_version(), 9);
+        assert_eq!(latest_version(), 10);
     }
 
     #[test]

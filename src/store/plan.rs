@@ -154,6 +154,65 @@ impl Store {
         Ok(out)
     }
 
+    /// The day's deal kept for `plan` on `day` (see migration 0010), if there is one.
+    pub fn plan_deal(&self, plan: &Plan, day: NaiveDate) -> Result<Option<Vec<String>>> {
+        let kept: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT finals FROM plan_deal WHERE one = 1 AND day = ?1 AND plan = ?2",
+                [day.to_string(), deal_key(plan)?],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(kept.map(|f| serde_json::from_str(&f)).transpose()?)
+    }
+
+    /// Deals the day with `deal` and keeps the result, under the write lock so that no other
+    /// write (which forgets the deal) falls between reading the states and keeping what was
+    /// made of them. When the lock is not free at once, or the database cannot be written,
+    /// deals without keeping: the deal is the same either way.
+    pub fn deal_and_keep(
+        &mut self,
+        plan: &Plan,
+        day: NaiveDate,
+        deal: impl Fn(&Store) -> Result<Vec<String>>,
+    ) -> Result<Vec<String>> {
+        self.conn.busy_timeout(std::time::Duration::ZERO)?;
+        let locked = self.conn.execute_batch("BEGIN IMMEDIATE").is_ok();
+        self.conn.busy_timeout(super::BUSY_TIMEOUT)?;
+        if !locked {
+            return deal(self);
+        }
+        let kept =
+            (|| -> Result<Vec<String>> {
+                if let Some(kept) = self.plan_deal(plan, day)? {
+                    return Ok(kept);
+                }
+                let finals = deal(self)?;
+                self.conn.execute(
+                "INSERT OR REPLACE INTO plan_deal (one, day, plan, finals) VALUES (1, ?1, ?2, ?3)",
+                [day.to_string(), deal_key(plan)?, serde_json::to_string(&finals)?],
+            )?;
+                Ok(finals)
+            })();
+        match kept {
+            Ok(finals) if self.conn.execute_batch("COMMIT").is_ok() => Ok(finals),
+            _ => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                deal(self)
+            }
+        }
+    }
+
+    /// The questions that had a scheduling review on `day`.
+    pub fn reviewed_on(&self, day: NaiveDate) -> Result<std::collections::HashSet<String>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT DISTINCT question_id FROM review_log WHERE day = ?1 AND +kind = 'review'",
+        )?;
+        let rows = st.query_map([day.to_string()], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Those of `ids` that are active and match `filter`, in bank order.
     pub fn ids_matching(&self, ids: &[String], filter: &Filter) -> Result<Vec<String>> {
         if ids.is_empty() {
@@ -260,6 +319,15 @@ impl Store {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// What a kept deal was made for: the plan's date, the day it was set and its decks.
+fn deal_key(plan: &Plan) -> Result<String> {
+    Ok(serde_json::to_string(&(
+        plan.date.to_string(),
+        plan.set_on.to_string(),
+        &plan.decks,
+    ))?)
 }
 
 /// Writes the plan row, inside the caller's transaction.

@@ -37,13 +37,15 @@ pub fn run(
     if args.ahead {
         return ahead(args, filter, env, input, out);
     }
-    let planned = super::plan::today(env, new_limit(args, env))?;
+    let planned = super::plan::today(env, new_limit(args, env), !args.peek)?;
     let new_limit = planned
         .as_ref()
         .map_or(new_limit(args, env), |p| p.new_limit);
     let room = new_limit.saturating_sub(env.store.introduced_on(env.today)?);
-    let finals = match &planned {
-        Some(p) => env.store.ids_matching(&p.finals, &filter)?,
+    // The plan's finals are active and in bank order; only a filter needs the database.
+    let finals = match planned {
+        Some(ref p) if filter.is_empty() => p.finals.clone(),
+        Some(ref p) => env.store.ids_matching(&p.finals, &filter)?,
         None => Vec::new(),
     };
     // A plan that names decks takes the day's new questions from them (unless --deck says).
