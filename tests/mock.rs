@@ -446,3 +446,35 @@ follow_ups = ["How do you return no error from a function returning error?"]
         )]
     );
 }
+
+/// On a terminal the time box is a live clock: redrawn in place about every second while
+/// the person answers, then stopped by the key that ends the answer.
+#[test]
+fn on_a_terminal_the_time_box_clock_ticks_while_answering() {
+    let s = Sandbox::new();
+    seen_bank(&s, 2);
+    let bin = env!("CARGO_BIN_EXE_rehearse");
+    let mut t = Pty::start(&s, &at(2), &format!("{bin} mock --questions 1"), &[]);
+    t.wait("Time box: 4 min.");
+    let ask = " of 4:00  [Enter] done answering, u undo, q stop > ";
+    t.wait("0:00 of 4:00");
+    t.wait_n(ask, 3);
+    t.key("q");
+    let (ok, text) = t.finish();
+    assert!(ok, "{text}");
+    // Each redraw goes back to column 1 and erases the line, so the clock replaces itself:
+    // no new line between redraws, and the time only goes up (by a second or so each).
+    let from = text.find("\x1b[1G\x1b[2K  0:00").expect("the first redraw");
+    let clocks: Vec<u64> = text[from..]
+        .split("\x1b[1G\x1b[2K  ")
+        .filter(|part| part.contains(ask))
+        .map(|part| {
+            assert!(!part.contains('\n') || part.ends_with('\n'), "{part:?}");
+            let (m, rest) = part.split_once(':').unwrap();
+            m.parse::<u64>().unwrap() * 60 + rest[..2].parse::<u64>().unwrap()
+        })
+        .collect();
+    assert!(clocks.len() >= 3, "{text:?}");
+    assert!(clocks.windows(2).all(|w| w[0] <= w[1]), "{clocks:?}");
+    assert!(clocks.last() > clocks.first(), "{clocks:?}");
+}
