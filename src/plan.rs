@@ -3,7 +3,7 @@
 //! which questions are offered on which day. No I/O, no clock.
 
 use chrono::{Days, NaiveDate};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// The most new questions a plan asks for in one day.
 pub const MAX_PACE: u64 = 50;
@@ -146,24 +146,6 @@ pub fn assignment(
     )
 }
 
-/// The questions whose final day is `day` and that SM-2 does not already offer by then:
-/// they join the queue on that day. Those reviewed today are done with the window.
-pub fn finals_on(
-    day: NaiveDate,
-    candidates: &[Candidate],
-    dealt: &HashMap<String, NaiveDate>,
-) -> Vec<String> {
-    let reviewed: HashSet<&str> = candidates
-        .iter()
-        .filter(|c| c.reviewed_today)
-        .map(|c| c.strength.id.as_str())
-        .collect();
-    dealt_finals(day, candidates, dealt)
-        .into_iter()
-        .filter(|id| !reviewed.contains(id.as_str()))
-        .collect()
-}
-
 /// The questions dealt `day` that SM-2 does not already offer by then, in bank order,
 /// whether or not they were reviewed today: a function of the start-of-day states only, so
 /// the same all day (what the store keeps as the day's deal).
@@ -209,6 +191,14 @@ pub fn daily_load(
     candidates: &[Candidate],
 ) -> Vec<DayLoad> {
     let dealt = assignment(plan, today, candidates);
+    // How many finals each day gets (those dealt it that SM-2 does not offer by then, less
+    // those reviewed today: done with the window), in one pass over the candidates.
+    let mut finals: HashMap<NaiveDate, u64> = HashMap::new();
+    for c in candidates.iter().filter(|c| !c.reviewed_today) {
+        if let Some(day) = dealt.get(&c.strength.id).filter(|d| c.due > **d) {
+            *finals.entry(*day).or_default() += 1;
+        }
+    }
     let mut left = unseen;
     let mut load: Vec<DayLoad> = today
         .iter_days()
@@ -220,7 +210,7 @@ pub fn daily_load(
                 day,
                 new,
                 due: due.get(&day).copied().unwrap_or(0),
-                finals: finals_on(day, candidates, &dealt).len() as u64,
+                finals: finals.get(&day).copied().unwrap_or(0),
             }
         })
         .collect();
