@@ -95,6 +95,7 @@ pub struct Snapshot {
     pub n: u32,
     pub ef_milli: u32,
     pub interval: u64,
+    #[serde(default, deserialize_with = "opt_day")]
     pub due: Option<NaiveDate>,
 }
 
@@ -102,6 +103,7 @@ pub struct Snapshot {
 #[serde(deny_unknown_fields)]
 pub struct Log {
     pub reviewed_at: String,
+    #[serde(deserialize_with = "day")]
     pub day: NaiveDate,
     pub question: String,
     pub kind: String,
@@ -116,6 +118,37 @@ pub struct Log {
     /// The instant a mock began, shared by its rows; absent for other rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
+}
+
+/// A date as the store writes it, YYYY-MM-DD, read without chrono's general parser (a
+/// million log rows hold three each); anything else goes to that parser and its error.
+fn day<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    let s = <std::borrow::Cow<str>>::deserialize(d)?;
+    parse_day(&s).map_err(serde::de::Error::custom)
+}
+
+fn opt_day<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    let s = <Option<std::borrow::Cow<str>>>::deserialize(d)?;
+    s.map(|s| parse_day(&s).map_err(serde::de::Error::custom))
+        .transpose()
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, chrono::ParseError> {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10))
+        && let Some(date) = NaiveDate::from_ymd_opt(y as i32, m, d)
+    {
+        return Ok(date);
+    }
+    s.parse()
 }
 
 /// What the database already has, as a restore needs to know it.
@@ -142,6 +175,17 @@ pub struct Plan {
     /// The backup's interview plan, taken when the database has none.
     pub interview: Option<PlanRecord>,
     pub states_kept: usize,
+}
+
+impl Plan {
+    /// No deck, question, state, suspension or interview plan to write.
+    pub fn writes_nothing(&self) -> bool {
+        self.decks.is_empty()
+            && self.questions.is_empty()
+            && self.states.is_empty()
+            && self.suspend.is_empty()
+            && self.interview.is_none()
+    }
 }
 
 /// Checks the decks and questions a restore relies on; the first problem found is the error.
@@ -253,7 +297,8 @@ pub fn validate(b: &Bank) -> Result<()> {
 
 /// Checks one log row (`row` counts from 1), but for its question being in the backup.
 fn check_log(row: usize, l: &Log) -> Result<()> {
-    let at = format!("log row {row}");
+    // Named only in an error: a million valid rows format nothing.
+    let at = LogRow(row);
     if l.grade > 5 {
         bail!("{at}: grade {} is outside 0-5", l.grade);
     }
@@ -281,14 +326,24 @@ fn check_log(row: usize, l: &Log) -> Result<()> {
     if l.after.due.is_none() {
         bail!("{at}: the state after the grade has no due date");
     }
-    check_days(&[Some(l.day), l.before.due, l.after.due], &at)?;
+    check_days(&[Some(l.day), l.before.due, l.after.due], at)?;
     for v in [l.before.interval, l.after.interval, l.answer_ms] {
-        check_int(v, &at)?;
+        check_int(v, at)?;
     }
     if let Some(t) = &l.session {
-        check_time(t, &at)?;
+        check_time(t, at)?;
     }
-    check_time(&l.reviewed_at, &at)
+    check_time(&l.reviewed_at, at)
+}
+
+/// "log row N", for error messages.
+#[derive(Clone, Copy)]
+struct LogRow(usize);
+
+impl std::fmt::Display for LogRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "log row {}", self.0)
+    }
 }
 
 /// The rubric limits a bank file keeps (see `bank`), so a TOML export of a restore imports.
@@ -338,7 +393,7 @@ fn is_text(s: &str) -> bool {
 }
 
 /// Dates the store writes as YYYY-MM-DD: years 1 to 9999.
-fn check_days(days: &[Option<NaiveDate>], what: &str) -> Result<()> {
+fn check_days(days: &[Option<NaiveDate>], what: impl std::fmt::Display) -> Result<()> {
     use chrono::Datelike;
     if let Some(d) = days
         .iter()
@@ -351,14 +406,14 @@ fn check_days(days: &[Option<NaiveDate>], what: &str) -> Result<()> {
 }
 
 /// Numbers the store keeps as SQLite integers.
-fn check_int(v: u64, what: &str) -> Result<()> {
+fn check_int(v: u64, what: impl std::fmt::Display) -> Result<()> {
     if v > i64::MAX as u64 {
         bail!("{what}: {v} is too large to store");
     }
     Ok(())
 }
 
-fn check_time(t: &str, what: &str) -> Result<()> {
+fn check_time(t: &str, what: impl std::fmt::Display) -> Result<()> {
     if DateTime::parse_from_rfc3339(t).is_err() {
         bail!("{what}: {t:?} is not an RFC 3339 time");
     }
@@ -371,30 +426,52 @@ fn instant(t: &str) -> Option<DateTime<chrono::FixedOffset>> {
 
 /// The log rows a database holds, as a multiset of 128-bit digests (about 70 MB for a
 /// million rows, where the rows themselves took a gigabyte). Two different rows share a
-/// digest with a chance of about n^2 / 2^129: 1 in 10^26 for a million rows.
+/// digest with a chance of about n^2 / 2^129: 1 in 10^26 for a million rows. The digest is
+/// XXH3-128 of the row's fields as `Hash` writes them (each with its length or tag, so two
+/// rows write the same bytes only when they are equal); it lives only in memory, for one
+/// restore, so it may change between versions.
 #[derive(Default)]
-pub struct LogDigests(rustc_hash::FxHashMap<u128, u32>);
+pub struct LogDigests {
+    seen: rustc_hash::FxHashMap<u128, u32>,
+    /// The bytes of the row being digested, kept between rows.
+    scratch: Bytes,
+}
+
+/// A `Hasher` that only collects what it is fed.
+#[derive(Default)]
+struct Bytes(Vec<u8>);
+
+impl std::hash::Hasher for Bytes {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+    fn finish(&self) -> u64 {
+        unreachable!("digested as a whole by xxh3_128")
+    }
+}
 
 impl LogDigests {
-    fn digest(l: &Log) -> u128 {
-        use std::hash::{Hash, Hasher};
-        let half = |salt: u8| {
-            let mut h = std::hash::DefaultHasher::new();
-            salt.hash(&mut h);
-            l.hash(&mut h);
-            h.finish()
-        };
-        (u128::from(half(1)) << 64) | u128::from(half(2))
+    fn digest(&mut self, l: &Log) -> u128 {
+        use std::hash::Hash;
+        self.scratch.0.clear();
+        l.hash(&mut self.scratch);
+        xxhash_rust::xxh3::xxh3_128(&self.scratch.0)
     }
 
     pub fn add(&mut self, l: &Log) {
-        *self.0.entry(Self::digest(l)).or_default() += 1;
+        let d = self.digest(l);
+        *self.seen.entry(d).or_default() += 1;
     }
 
     /// Whether a backup's row is here already, counting it off: the k-th copy of a row in
     /// the backup is new when the database holds fewer than k, so no row is ever duplicated.
     pub fn take(&mut self, l: &Log) -> bool {
-        match self.0.get_mut(&Self::digest(l)) {
+        // Into a database with no log (a restore onto a new machine), nothing to digest.
+        if self.seen.is_empty() {
+            return false;
+        }
+        let d = self.digest(l);
+        match self.seen.get_mut(&d) {
             Some(n) if *n > 0 => {
                 *n -= 1;
                 true

@@ -478,6 +478,17 @@ fn prune_restore_and_migration_keep_a_copy_first() {
     s.rehearse(NOW).arg("import").assert().success();
     s.review(NOW, &[], "4\nq\n");
     let exported = s.rehearse(NOW).arg("export").output().unwrap();
+    std::fs::write(s.path("own.json"), &exported.stdout).unwrap();
+    // A merge of its own backup writes nothing, so it keeps no copy.
+    s.rehearse(NOW)
+        .args(["import", "own.json"])
+        .assert()
+        .success();
+    // A backup with a review this database lacks: a copy first.
+    let other = Sandbox::new();
+    other.rehearse(NOW).arg("import").assert().success();
+    other.review("2026-03-01T09:00:01Z", &[], "3\nq\n");
+    let exported = other.rehearse(NOW).arg("export").output().unwrap();
     std::fs::write(s.path("b.json"), &exported.stdout).unwrap();
     s.rehearse("2026-03-01T09:00:01Z")
         .args(["import", "b.json"])

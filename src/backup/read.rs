@@ -230,7 +230,7 @@ struct Parsed {
     questions: Vec<Question>,
     plan: Option<PlanRecord>,
     /// Set once the questions are read; log rows read before are checked at the end.
-    ids: Option<HashSet<String>>,
+    ids: Option<rustc_hash::FxHashSet<String>>,
     /// Questions of log rows read before the questions, with the first such row.
     pending: HashMap<String, usize>,
     rows: usize,

@@ -526,9 +526,6 @@ fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) 
     // again. So restores take turns.
     if !args.dry_run {
         env.store.take_restore_turn()?;
-        env.store
-            .take_backup(Reason::Restore)
-            .context("nothing was restored")?;
     }
     let mut here = env.store.read(|store| store.log_digests())?;
     let (mut log_added, mut log_present) = (0, 0);
@@ -560,7 +557,11 @@ fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) 
         log_added,
         log_present,
     };
-    if !dry_run {
+    // A copy first, of a database this restore changes (a merge that adds nothing keeps none).
+    if !dry_run && (log_added > 0 || !plan.writes_nothing()) {
+        env.store
+            .take_backup(Reason::Restore)
+            .context("nothing was restored")?;
         env.store.restore(plan)?;
     }
     env.store.end_restore_turn();
