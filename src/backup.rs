@@ -123,14 +123,27 @@ pub struct Log {
 /// A date as the store writes it, YYYY-MM-DD, read without chrono's general parser (a
 /// million log rows hold three each); anything else goes to that parser and its error.
 fn day<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
-    let s = <std::borrow::Cow<str>>::deserialize(d)?;
-    parse_day(&s).map_err(serde::de::Error::custom)
+    struct Visitor;
+    impl serde::de::Visitor<'_> for Visitor {
+        type Value = NaiveDate;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a formatted date string")
+        }
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<NaiveDate, E> {
+            parse_day(s).map_err(E::custom)
+        }
+    }
+    d.deserialize_str(Visitor)
 }
 
 fn opt_day<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
-    let s = <Option<std::borrow::Cow<str>>>::deserialize(d)?;
-    s.map(|s| parse_day(&s).map_err(serde::de::Error::custom))
-        .transpose()
+    struct Day(NaiveDate);
+    impl<'de> Deserialize<'de> for Day {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Day, D::Error> {
+            day(d).map(Day)
+        }
+    }
+    Ok(Option::<Day>::deserialize(d)?.map(|d| d.0))
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate, chrono::ParseError> {

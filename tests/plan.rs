@@ -457,3 +457,27 @@ fn the_days_deal_is_kept_by_review_and_forgotten_by_any_other_write() {
     // A kept deal is for its day only: on the eve, all not yet offered in the window.
     assert_eq!(peek(&s, &at(9)), ["d/q1", "d/q2", "d/q3", "d/q4"]);
 }
+
+/// A session open since before the day changed logs its grades on its own day: those change
+/// the states today's deal was made from, so a deal kept today is forgotten and made again.
+#[test]
+fn grades_of_a_session_from_the_day_before_forget_todays_deal() {
+    let s = Sandbox::new();
+    small_bank(&s, 6);
+    ok(&s, &at(0), &["plan", "2027-01-11"]);
+    s.review(&at(0), &[], "5\n5\n5\n4\n4\n4\n");
+    s.review(&at(1), &[], "5\n5\n5\n4\n4\n4\n");
+    // Day 7: a session opens with the six due, and is left open overnight.
+    let mut late = LiveReview::start(&s, &at(7), &[]);
+    // Day 8: a new session keeps the day's deal: nothing (all six are still due).
+    s.review(&at(8), &[], "q\n");
+    assert_eq!(s.count("SELECT count(*) FROM plan_deal"), 1);
+    // The day-7 session grades them (as day 7): now none is due before the date.
+    for g in ["5", "5", "5", "4", "4", "4"] {
+        late.grade(g);
+    }
+    late.send("q\n");
+    assert!(late.child.wait().unwrap().success());
+    assert_eq!(s.count("SELECT count(*) FROM plan_deal"), 0, "forgotten");
+    assert_eq!(peek(&s, &at(8)), ["d/q0", "d/q1", "d/q2"]);
+}

@@ -121,7 +121,19 @@ fn read_only_files_and_folders_are_refused_untouched() {
         &["--db", "locked/r.db", "review"],
         "the folder of locked/r.db is read-only, and SQLite keeps its journal there: make locked writable, or pass another --db path",
     );
-    for args in [&["review", "--peek"][..], &["export"], &["stats", "--json"]] {
+    let backup = s
+        .rehearse(NOW)
+        .args(["--db", "ro.db", "export"])
+        .output()
+        .unwrap();
+    s.write("b.json", &stdout(&backup));
+    for args in [
+        &["review", "--peek"][..],
+        &["export"],
+        &["stats", "--json"],
+        &["import", "--dry-run"],
+        &["import", "--dry-run", "b.json"],
+    ] {
         let mut all = vec!["--db", "locked/r.db"];
         all.extend_from_slice(args);
         let out = s.rehearse(NOW).args(&all).output().unwrap();

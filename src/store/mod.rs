@@ -108,13 +108,17 @@ impl Store {
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         self.daily_backup();
         self.begin_immediate()?;
-        // Any write but a grade may change what the plan's day deal was made from.
-        if let Err(e) = self.conn.execute("DELETE FROM plan_deal WHERE one = 1", []) {
-            let _ = self.conn.execute_batch("ROLLBACK");
-            return Err(e.into());
-        }
+        let changes = self.conn.total_changes();
         match f(self) {
             Ok(v) => {
+                // Any write but a grade may change what the plan's day deal was made from; a
+                // transaction that changed nothing (a dry run, a read-only medium) keeps it.
+                if self.conn.total_changes() != changes
+                    && let Err(e) = forget_plan_deal(&self.conn)
+                {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    return Err(e);
+                }
                 self.conn.execute_batch("COMMIT").map_err(busy)?;
                 Ok(v)
             }
@@ -162,8 +166,10 @@ impl Store {
             _ => return false,
         };
         let Ok(lock) = lock else { return false };
-        if lock.try_lock_shared().is_ok() {
-            return false;
+        // Only a turn that is held: a file system without locks is no restore.
+        match lock.try_lock_shared() {
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            _ => return false,
         }
         if !*said {
             eprintln!(
@@ -172,8 +178,7 @@ impl Store {
             *said = true;
         }
         // Returns when the restore lets go of its turn.
-        let _ = lock.lock_shared();
-        true
+        lock.lock_shared().is_ok()
     }
 
     /// Takes this database's restore turn: an exclusive lock on `.restore.lock` in its
@@ -355,10 +360,16 @@ fn unwritable_side_file(path: &Path) -> Option<anyhow::Error> {
     })
 }
 
-/// A lock held past the busy timeout, said plainly.
+/// Forgets the plan's kept deal (see migration 0010), inside the caller's transaction.
+pub(super) fn forget_plan_deal(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM plan_deal WHERE one = 1", [])?;
+    Ok(())
+}
+
 /// The restore turn's lock file, in the backups folder.
 const RESTORE_LOCK: &str = ".restore.lock";
 
+/// A lock held past the busy timeout, said plainly.
 pub(super) fn busy(e: rusqlite::Error) -> anyhow::Error {
     if open::is_busy(&e) {
         anyhow!(

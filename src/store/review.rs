@@ -441,7 +441,9 @@ impl Store {
         }
         if e.suspend {
             set_suspended(&tx, &e.question_id, true)?;
+            super::forget_plan_deal(&tx)?;
         }
+        forget_deals_of_other_days(&tx, &e.day.to_string())?;
         tx.commit().map_err(super::busy)?;
         Ok(Recorded::Saved(id))
     }
@@ -460,10 +462,12 @@ impl Store {
         if current_state(&tx, question_id)?.as_ref() != Some(written) {
             return Ok(false);
         }
+        forget_deals_beside_log_day(&tx, log_id)?;
         tx.execute("DELETE FROM review_log WHERE id = ?1", [log_id])?;
         put_state(&tx, question_id, previous)?;
         if unsuspend {
             set_suspended(&tx, question_id, false)?;
+            super::forget_plan_deal(&tx)?;
         }
         tx.commit().map_err(super::busy)?;
         Ok(true)
@@ -488,6 +492,7 @@ impl Store {
             }
             put_state(&tx, question_id, before)?;
         }
+        forget_deals_beside_log_day(&tx, log_id)?;
         tx.execute("DELETE FROM review_log WHERE id = ?1", [log_id])?;
         tx.commit().map_err(super::busy)?;
         Ok(true)
@@ -550,6 +555,30 @@ pub(super) fn set_suspended(tx: &rusqlite::Connection, question_id: &str, on: bo
 }
 
 /// Writes (or, for None, deletes) a question's state, inside the caller's transaction.
+/// A grade (or its undo) on `day` leaves that day's start-of-day states as they were, so a
+/// plan deal kept for that day still holds; a deal kept for another day (a session open
+/// since before the day changed) was made from states this grade changes: forgotten.
+fn forget_deals_of_other_days(tx: &rusqlite::Connection, day: &str) -> Result<()> {
+    tx.prepare_cached("DELETE FROM plan_deal WHERE one = 1 AND day <> ?1")?
+        .execute([day])?;
+    Ok(())
+}
+
+/// Before an undo takes back log row `log_id`: forgets a deal kept for another day than the
+/// row's (see `forget_deals_of_other_days`).
+fn forget_deals_beside_log_day(tx: &rusqlite::Connection, log_id: i64) -> Result<()> {
+    use rusqlite::OptionalExtension;
+    let day: Option<String> = tx
+        .query_row("SELECT day FROM review_log WHERE id = ?1", [log_id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match day {
+        Some(day) => forget_deals_of_other_days(tx, &day),
+        None => Ok(()),
+    }
+}
+
 pub(super) fn put_state(
     tx: &rusqlite::Connection,
     question_id: &str,
