@@ -510,23 +510,14 @@ struct RestoreSummary {
     log_present: u64,
 }
 
-/// Restores (or merges) a JSON backup made by `export`: reads and checks it in one pass,
-/// keeping its log in a staging table, then writes (see `Store::restore`).
-fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) -> Result<()> {
-    if args.prune {
-        bail!("--prune applies to bank files, not to a backup");
-    }
-    let shown = path.display();
-    let open = || open_backup(path);
-    // Not opened here: a FIFO opened twice would lose its writer.
-    std::fs::metadata(path).with_context(|| format!("{shown}: cannot read: check the path"))?;
-    let refused = |e: anyhow::Error| anyhow::anyhow!("{shown}: {e}; nothing was imported");
-    // The log is merged against the rows read here and written in pieces: a second restore
-    // running at the same time would read before the first writes and add the same rows
-    // again. So restores take turns.
-    if !args.dry_run {
-        env.store.take_restore_turn()?;
-    }
+/// Reads and checks the backup (its log staged), plans it against the database and, unless
+/// this is a dry run, writes it; returns what the summary says.
+fn read_and_restore(
+    args: &ImportArgs,
+    open: &dyn Fn() -> std::io::Result<Box<dyn Read>>,
+    refused: &dyn Fn(anyhow::Error) -> anyhow::Error,
+    env: &mut Env,
+) -> Result<RestoreSummary> {
     let mut here = env.store.read(|store| store.log_digests())?;
     let (mut log_added, mut log_present) = (0, 0);
     let bank = env
@@ -564,7 +555,30 @@ fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) 
             .context("nothing was restored")?;
         env.store.restore(plan)?;
     }
+    Ok(s)
+}
+
+/// Restores (or merges) a JSON backup made by `export`: reads and checks it in one pass,
+/// keeping its log in a staging table, then writes (see `Store::restore`).
+fn restore(args: &ImportArgs, path: &Path, env: &mut Env, out: &mut impl Write) -> Result<()> {
+    if args.prune {
+        bail!("--prune applies to bank files, not to a backup");
+    }
+    let shown = path.display();
+    let open = || open_backup(path);
+    // Not opened here: a FIFO opened twice would lose its writer.
+    std::fs::metadata(path).with_context(|| format!("{shown}: cannot read: check the path"))?;
+    let refused = |e: anyhow::Error| anyhow::anyhow!("{shown}: {e}; nothing was imported");
+    // The log is merged against the rows read here and written in pieces: a second restore
+    // running at the same time would read before the first writes and add the same rows
+    // again. So restores take turns.
+    if !args.dry_run {
+        env.store.take_restore_turn()?;
+    }
+    let restored = read_and_restore(args, &open, &refused, env);
+    // Let go of the turn whatever happened: writers waiting on it go on.
     env.store.end_restore_turn();
+    let s = restored?;
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &s)?;
         writeln!(out)?;
