@@ -352,13 +352,22 @@ fn schema_5_keeps_every_log_row_and_id_of_a_schema_4_database() {
     drop(conn);
     let shown = out(&s, DAY2, &["show", "d/q"]);
     assert!(shown.contains("History (2 rows):"), "{shown}");
-    assert_eq!(s.count("PRAGMA user_version"), 10);
+    assert_eq!(s.count("PRAGMA user_version"), 11);
     assert_eq!(
         s.rows("SELECT id, kind FROM review_log ORDER BY id", |r| Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?
         ))),
         [(3, "review".to_string()), (7, "drill".to_string())]
+    );
+    // Schema 11 keeps the last scheduling review's grade and missed points with the state:
+    // filled from the log (the review row, not the later drill).
+    assert_eq!(
+        s.rows("SELECT last_grade, last_missed FROM card_state", |r| Ok((
+            r.get::<_, Option<i64>>(0)?,
+            r.get::<_, Option<String>>(1)?
+        ))),
+        [(Some(1), None)]
     );
     assert_eq!(
         s.rows(

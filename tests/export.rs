@@ -116,7 +116,8 @@ fn json_backup_round_trips_byte_for_byte() {
     let facts = |s: &Sandbox| {
         s.rows(
             "SELECT name || ': ' || sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
-             UNION ALL SELECT question_id || ' lapses ' || lapses FROM card_state ORDER BY 1",
+             UNION ALL SELECT question_id || ' lapses ' || lapses || ' last ' || coalesce(last_grade, '-')
+                 || ' ' || coalesce(last_missed, '-') FROM card_state ORDER BY 1",
             |r| r.get::<_, String>(0),
         )
     };
@@ -126,7 +127,7 @@ fn json_backup_round_trips_byte_for_byte() {
             .iter()
             .any(|f| f.starts_with("review_log_kind_question: "))
     );
-    assert!(facts(&s).iter().any(|f| f.ends_with(" lapses 1")));
+    assert!(facts(&s).iter().any(|f| f.contains(" lapses 1 last ")));
     // -o writes the same bytes to a file.
     s.rehearse(NOW)
         .args(["export", "-o", "again.json"])

@@ -298,7 +298,7 @@ fn the_plan_never_writes_sm2_state_the_reference_vectors_under_a_plan() {
         if init["n"] != 0 || init["interval"] != 0 {
             s.sql()
                 .execute(
-                    "INSERT INTO card_state VALUES ('d/q0', ?1, ?2, ?3, '2027-01-01', '2026-12-01', '2026-12-01T10:00:00.000Z', 0)",
+                    "INSERT INTO card_state (question_id, n, ef_milli, interval, due, introduced, last_review, lapses) VALUES ('d/q0', ?1, ?2, ?3, '2027-01-01', '2026-12-01', '2026-12-01T10:00:00.000Z', 0)",
                     rusqlite::params![
                         init["n"].as_i64().unwrap(),
                         init["ef_milli"].as_i64().unwrap(),
@@ -421,6 +421,26 @@ fn a_question_whose_last_review_missed_a_must_is_not_ready() {
     let v = json(&s, &at(2), &["plan", "--json"]);
     assert_eq!(v["plan"]["readiness"]["ready"], 1, "{v}");
     assert_eq!(v["plan"]["readiness"]["questions"], 2, "{v}");
+    let ready =
+        |now: &str| json(&s, now, &["plan", "--json"])["plan"]["readiness"]["ready"].clone();
+    // The state keeps its last review's facts. Day 7, both due: q0's third review misses
+    // the must (4 by hand), then is taken back: q0 is ready again, from its second review.
+    s.review(&at(7), &[], "\nb\n4\nu\nq\n");
+    assert_eq!(ready(&at(7)), 1, "the undo put q0's earlier review back");
+    // Graded so again and kept: neither is ready.
+    s.review(&at(7), &[], "\nb\n4\nq\n");
+    assert_eq!(ready(&at(7)), 0);
+    s.review(&at(7), &[], "5\nq\n");
+    assert_eq!(ready(&at(7)), 1, "q1's third review, graded 5");
+    // A backup restored into a new database gives the same readiness (taken from its log).
+    let backup = ok(&s, &at(7), &["export"]);
+    let fresh = Sandbox::new();
+    fresh.write("b.json", &backup);
+    ok(&fresh, &at(7), &["import", "b.json"]);
+    assert_eq!(
+        json(&fresh, &at(7), &["plan", "--json"])["plan"]["readiness"]["ready"],
+        1
+    );
 }
 
 /// The day's deal is a function of the start-of-day states: the first review of the day keeps

@@ -253,6 +253,7 @@ impl Store {
         // questions it gave a lapse (adding rows changes no other count).
         self.write(|store| {
             store.conn.execute_batch(RECOUNT)?;
+            store.conn.execute_batch(RECOUNT_LAST_REVIEW)?;
             Ok(())
         })
     }
@@ -317,6 +318,7 @@ impl Store {
             };
             put_state(&self.conn, id, Some(&row))?;
             recount.execute([id])?;
+            super::review::recount_last_review(&self.conn, id)?;
         }
         Ok(())
     }
@@ -382,6 +384,17 @@ const RECOUNT: &str = "UPDATE card_state SET lapses = counted.n
               (SELECT question_id FROM temp.restore_log WHERE kind = 'review' AND grade < 3)
           GROUP BY question_id) AS counted
     WHERE card_state.question_id = counted.question_id AND card_state.lapses <> counted.n";
+
+/// Each staged question's last scheduling review, as its state keeps it (readiness), taken
+/// again from the log once the log is in: the newest review row of each, found through the
+/// kind index.
+const RECOUNT_LAST_REVIEW: &str = "UPDATE card_state SET (last_grade, last_missed) =
+        (SELECT l.grade, l.missed FROM review_log l WHERE l.id = newest.id)
+    FROM (SELECT question_id, max(id) AS id FROM review_log
+          WHERE kind = 'review' AND question_id IN
+              (SELECT question_id FROM temp.restore_log WHERE kind = 'review')
+          GROUP BY question_id) AS newest
+    WHERE card_state.question_id = newest.question_id";
 
 const RECOUNT_LAPSES: &str = "UPDATE card_state SET lapses = (SELECT count(*) FROM review_log l
     WHERE l.kind = 'review' AND l.question_id = ?1 AND l.grade < 3) WHERE question_id = ?1";

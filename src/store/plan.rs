@@ -247,19 +247,16 @@ impl Store {
     }
 
     /// Readiness facts of every active question of `decks` (all decks when none), in bank
-    /// order. The state says whether a question has two scheduling reviews; only for those is
-    /// the last review looked up (one index probe each).
+    /// order, from the states alone: they keep whether a question has two scheduling reviews
+    /// and its last one's grade and missed points (migration 0011).
     pub fn ready_rows(&self, decks: &[String]) -> Result<Vec<ReadyRow>> {
         let mut sql = Sql::new(&format!(
             // Through the bank-order index (in bank order, covering what is read) and
             // card_state; a question's rubric is read only when its last review missed points.
-            "SELECT q.deck_id, s.n, s.lapses, lr.grade, lr.missed,
-                 CASE WHEN lr.missed IS NOT NULL THEN q.points END
+            "SELECT q.deck_id, s.n, s.lapses, s.last_grade, s.last_missed,
+                 CASE WHEN s.last_missed IS NOT NULL THEN q.points END
              FROM deck d CROSS JOIN question q INDEXED BY question_deck_order ON q.deck_id = d.id
              LEFT JOIN card_state s ON s.question_id = q.id
-             LEFT JOIN review_log lr ON (s.n >= 2 OR (s.n = 1 AND s.lapses > 0))
-                 AND lr.id = (SELECT max(l.id) FROM review_log l
-                     WHERE l.question_id = q.id AND l.kind = 'review')
              WHERE {ACTIVE}"
         ));
         sql.filter(&Filter {

@@ -439,6 +439,17 @@ impl Store {
         if writes_state {
             put_state(&tx, &e.question_id, Some(&e.after))?;
         }
+        if e.kind == Kind::Review {
+            // This row is now the question's last scheduling review (readiness reads it).
+            tx.prepare_cached(
+                "UPDATE card_state SET last_grade = ?2, last_missed = ?3 WHERE question_id = ?1",
+            )?
+            .execute(params![
+                e.question_id,
+                e.grade,
+                e.missed.as_ref().map(serde_json::to_string).transpose()?
+            ])?;
+        }
         if e.suspend {
             set_suspended(&tx, &e.question_id, true)?;
             super::forget_plan_deal(&tx)?;
@@ -465,6 +476,7 @@ impl Store {
         forget_deals_beside_log_day(&tx, log_id)?;
         tx.execute("DELETE FROM review_log WHERE id = ?1", [log_id])?;
         put_state(&tx, question_id, previous)?;
+        recount_last_review(&tx, question_id)?;
         if unsuspend {
             set_suspended(&tx, question_id, false)?;
             super::forget_plan_deal(&tx)?;
@@ -555,6 +567,18 @@ pub(super) fn set_suspended(tx: &rusqlite::Connection, question_id: &str, on: bo
 }
 
 /// Writes (or, for None, deletes) a question's state, inside the caller's transaction.
+/// The question's last scheduling review, as its state keeps it, taken again from the log.
+pub(super) fn recount_last_review(tx: &rusqlite::Connection, question_id: &str) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE card_state SET (last_grade, last_missed) = (
+             SELECT l.grade, l.missed FROM review_log l
+             WHERE l.question_id = ?1 AND l.kind = 'review' ORDER BY l.id DESC LIMIT 1)
+         WHERE question_id = ?1",
+    )?
+    .execute([question_id])?;
+    Ok(())
+}
+
 /// A grade (or its undo) on `day` leaves that day's start-of-day states as they were, so a
 /// plan deal kept for that day still holds; a deal kept for another day (a session open
 /// since before the day changed) was made from states this grade changes: forgotten.
