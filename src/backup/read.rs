@@ -415,8 +415,8 @@ fn explain<R: Read>(open: impl Fn() -> std::io::Result<R>, e: JsonError) -> anyh
         serde_json::from_reader::<_, Head>(r)
     });
     match head {
-        // The first pass may not see the end of the file as such (a value that ends early
-        // inside an untagged point reads as "no variant matched"); the second pass does.
+        // The first pass may not see the end of the file as such (a custom deserializer
+        // that replaces serde_json's error hides it); this plain read of the head does.
         Err(h) if h.is_eof() => anyhow!(
             "the file ends early at line {} column {} (truncated?): export the backup again",
             h.line(),

@@ -225,10 +225,11 @@ impl Store {
     }
 
     /// Writes a restore plan and the staged log. The decks, questions and states go in one
-    /// transaction; the log follows in transactions of `LOG_CHUNK` rows, so a review running
-    /// beside a long restore waits for one piece, not the whole. Only rows not here are
-    /// staged (see `backup::LogDigests`), so a restore cut short (killed, power lost) leaves
-    /// whole pieces, and running it again completes it exactly.
+    /// transaction; the log into a database with none in one more (`restore_log_into_empty`),
+    /// into one with a log in transactions of `LOG_CHUNK` rows. Only rows not here are staged
+    /// (see `backup::LogDigests`), so a restore cut short (killed, power lost) leaves whole
+    /// pieces, and running it again completes it exactly. A writer beside it that finds the
+    /// database locked waits for the restore's turn (`Store::take_restore_turn`).
     pub fn restore(&mut self, plan: Plan) -> Result<()> {
         // A million index entries go in at random places: a page cache of 64 MB (not the
         // default 2 MB) keeps them off the disk. For this connection only.

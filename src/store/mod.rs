@@ -132,25 +132,26 @@ impl Store {
 
     /// Takes the write lock (BEGIN IMMEDIATE), waiting for a restore beside it.
     fn begin_immediate(&self) -> Result<()> {
-        let mut said = false;
-        loop {
-            match self.conn.execute_batch("BEGIN IMMEDIATE") {
-                Ok(()) => return Ok(()),
-                Err(e) if self.wait_for_restore(&e, &mut said) => {}
-                Err(e) => return Err(busy(e)),
-            }
-        }
+        self.beside_restore(|| self.conn.execute_batch("BEGIN IMMEDIATE"))
     }
 
     /// An IMMEDIATE transaction (the write lock up front), waiting for a restore beside it.
     pub(super) fn immediate(&self) -> Result<rusqlite::Transaction<'_>> {
-        let mut said = false;
-        loop {
-            match rusqlite::Transaction::new_unchecked(
+        self.beside_restore(|| {
+            rusqlite::Transaction::new_unchecked(
                 &self.conn,
                 rusqlite::TransactionBehavior::Immediate,
-            ) {
-                Ok(tx) => return Ok(tx),
+            )
+        })
+    }
+
+    /// Runs `lock` (a way of taking the write lock) until it succeeds, or fails for another
+    /// reason than a restore holding the database (see `wait_for_restore`).
+    fn beside_restore<T>(&self, mut lock: impl FnMut() -> rusqlite::Result<T>) -> Result<T> {
+        let mut said = false;
+        loop {
+            match lock() {
+                Ok(v) => return Ok(v),
                 Err(e) if self.wait_for_restore(&e, &mut said) => {}
                 Err(e) => return Err(busy(e)),
             }

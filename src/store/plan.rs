@@ -183,18 +183,23 @@ impl Store {
         if !locked {
             return deal(self);
         }
-        let kept =
-            (|| -> Result<Vec<String>> {
-                if let Some(kept) = self.plan_deal(plan, day)? {
-                    return Ok(kept);
-                }
-                let finals = deal(self)?;
+        // Another review may have kept it since it was looked for.
+        let kept = match self.plan_deal(plan, day) {
+            Ok(Some(kept)) => Ok(kept),
+            Ok(None) => deal(self).and_then(|finals| {
                 self.conn.execute(
-                "INSERT OR REPLACE INTO plan_deal (one, day, plan, finals) VALUES (1, ?1, ?2, ?3)",
-                [day.to_string(), deal_key(plan)?, serde_json::to_string(&finals)?],
-            )?;
+                    "INSERT OR REPLACE INTO plan_deal (one, day, plan, finals)
+                     VALUES (1, ?1, ?2, ?3)",
+                    [
+                        day.to_string(),
+                        deal_key(plan)?,
+                        serde_json::to_string(&finals)?,
+                    ],
+                )?;
                 Ok(finals)
-            })();
+            }),
+            Err(e) => Err(e),
+        };
         match kept {
             Ok(finals) if self.conn.execute_batch("COMMIT").is_ok() => Ok(finals),
             _ => {

@@ -566,7 +566,6 @@ pub(super) fn set_suspended(tx: &rusqlite::Connection, question_id: &str, on: bo
     Ok(())
 }
 
-/// Writes (or, for None, deletes) a question's state, inside the caller's transaction.
 /// The question's last scheduling review, as its state keeps it, taken again from the log.
 pub(super) fn recount_last_review(tx: &rusqlite::Connection, question_id: &str) -> Result<()> {
     tx.prepare_cached(
@@ -589,20 +588,17 @@ fn forget_deals_of_other_days(tx: &rusqlite::Connection, day: &str) -> Result<()
 }
 
 /// Before an undo takes back log row `log_id`: forgets a deal kept for another day than the
-/// row's (see `forget_deals_of_other_days`).
+/// row's (see `forget_deals_of_other_days`; a row that is gone forgets nothing).
 fn forget_deals_beside_log_day(tx: &rusqlite::Connection, log_id: i64) -> Result<()> {
-    use rusqlite::OptionalExtension;
-    let day: Option<String> = tx
-        .query_row("SELECT day FROM review_log WHERE id = ?1", [log_id], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    match day {
-        Some(day) => forget_deals_of_other_days(tx, &day),
-        None => Ok(()),
-    }
+    tx.prepare_cached(
+        "DELETE FROM plan_deal WHERE one = 1
+         AND day <> (SELECT day FROM review_log WHERE id = ?1)",
+    )?
+    .execute([log_id])?;
+    Ok(())
 }
 
+/// Writes (or, for None, deletes) a question's state, inside the caller's transaction.
 pub(super) fn put_state(
     tx: &rusqlite::Connection,
     question_id: &str,
