@@ -443,15 +443,22 @@ fn a_question_whose_last_review_missed_a_must_is_not_ready() {
     );
 }
 
-/// The day's deal is a function of the start-of-day states: the first review of the day keeps
-/// it (peek keeps nothing), later ones read it, and every other write forgets it.
-#[test]
-fn the_days_deal_is_kept_by_review_and_forgotten_by_any_other_write() {
+/// Six questions and a plan for day 10 (its window days 8 and 9), reviewed on days 0 and 1
+/// (q0-q2 graded 5, q3-q5 graded 4), all due again on day 7.
+fn six_seen_under_a_plan() -> Sandbox {
     let s = Sandbox::new();
     small_bank(&s, 6);
     ok(&s, &at(0), &["plan", "2027-01-11"]);
     s.review(&at(0), &[], "5\n5\n5\n4\n4\n4\n");
     s.review(&at(1), &[], "5\n5\n5\n4\n4\n4\n");
+    s
+}
+
+/// The day's deal is a function of the start-of-day states: the first review of the day keeps
+/// it (peek keeps nothing), later ones read it, and every other write forgets it.
+#[test]
+fn the_days_deal_is_kept_by_review_and_forgotten_by_any_other_write() {
+    let s = six_seen_under_a_plan();
     s.review(&at(7), &[], "5\n5\n5\n4\n4\n4\n");
     let kept = || s.count("SELECT count(*) FROM plan_deal");
     let dealt = peek(&s, &at(8));
@@ -482,11 +489,7 @@ fn the_days_deal_is_kept_by_review_and_forgotten_by_any_other_write() {
 /// the states today's deal was made from, so a deal kept today is forgotten and made again.
 #[test]
 fn grades_of_a_session_from_the_day_before_forget_todays_deal() {
-    let s = Sandbox::new();
-    small_bank(&s, 6);
-    ok(&s, &at(0), &["plan", "2027-01-11"]);
-    s.review(&at(0), &[], "5\n5\n5\n4\n4\n4\n");
-    s.review(&at(1), &[], "5\n5\n5\n4\n4\n4\n");
+    let s = six_seen_under_a_plan();
     // Day 7: a session opens with the six due, and is left open overnight.
     let mut late = LiveReview::start(&s, &at(7), &[]);
     // Day 8: a new session keeps the day's deal: nothing (all six are still due).
