@@ -14,7 +14,7 @@ use std::collections::HashMap;
 /// Writes nothing when it is already recorded, so an unchanged import writes nothing.
 pub fn record(store: &mut Store, decks: &[Deck]) -> Result<()> {
     let current = builtin::fingerprint();
-    if store.builtin_fingerprint()?.as_deref() == Some(current) {
+    if store.builtin_fingerprint()?.as_deref() == Some(current.as_str()) {
         return Ok(());
     }
     let digests: Vec<(String, String)> = decks
@@ -25,7 +25,7 @@ pub fn record(store: &mut Store, decks: &[Deck]) -> Result<()> {
             (q.id, d)
         })
         .collect();
-    store.set_builtin(current, &digests)
+    store.set_builtin(&current, &digests)
 }
 
 /// The record of a database that has only its own banks: never given the built-in one
@@ -49,7 +49,7 @@ pub fn bring_up_to_date(env: &mut Env) -> Result<()> {
         None if env.store.is_empty()? => return Ok(()),
         _ => {}
     }
-    let done = env.store.write(|store| upgrade(store, current))?;
+    let done = env.store.write(|store| upgrade(store, &current))?;
     if let Some(d) = done {
         let versions = match d.from {
             Some(f) => format!("{f} -> {current}"),
