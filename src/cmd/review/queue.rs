@@ -6,7 +6,10 @@ use crate::store::{Card, DueKey, Filter, NewKey, Store, due_key};
 use anyhow::Result;
 use chrono::NaiveDate;
 
+/// The largest page; the first pages are smaller (8, 8, 16, 32, then 64), so the first
+/// question costs the reading of a few rows and a long session few queries.
 const PAGE: u64 = 64;
+const FIRST_PAGE: u64 = 8;
 
 pub struct Queue {
     filter: Filter,
@@ -88,12 +91,13 @@ impl Queue {
     pub fn load(&mut self, store: &Store, i: usize) -> Result<bool> {
         while self.cards.len() <= i {
             let loaded = self.cards.len() as u64;
+            let page_size = loaded.clamp(FIRST_PAGE, PAGE);
             if loaded < self.due {
                 let page = store.due_page(
                     &self.filter,
                     self.today,
                     self.due_after.clone(),
-                    (self.due - loaded).min(PAGE),
+                    (self.due - loaded).min(page_size),
                 )?;
                 match page.last() {
                     Some(last) => self.due_after = Some(due_key(last)),
@@ -102,7 +106,7 @@ impl Queue {
                 self.cards.extend(page);
             } else if (loaded as usize) < self.due as usize + self.finals.len() {
                 let from = loaded as usize - self.due as usize;
-                let to = self.finals.len().min(from + PAGE as usize);
+                let to = self.finals.len().min(from + page_size as usize);
                 let page = store.cards_by_ids(&self.finals[from..to], &Filter::default())?;
                 if page.len() < to - from {
                     // Some went inactive meanwhile: keep only what loaded.
@@ -111,7 +115,7 @@ impl Queue {
                 }
                 self.cards.extend(page);
             } else if (loaded as usize) < self.len() {
-                let want = (self.len() as u64 - loaded).min(PAGE);
+                let want = (self.len() as u64 - loaded).min(page_size);
                 let page = store.new_page(&self.new_filter, self.new_after.clone(), want)?;
                 match page.last() {
                     Some(last) => {
