@@ -68,24 +68,19 @@ fn thirty_days_of_sessions_end_in_the_exact_sm2_state() {
     let s = Sandbox::new();
     s.rehearse(NOW).arg("import").assert().success();
     let bank = bank_ids();
-    let pos: HashMap<&str, usize> = bank
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
-        .collect();
     let grades = [5, 4, 3, 2, 4, 5, 1, 4, 3, 5, 0, 4, 4, 5];
     let mut k = 0;
     let mut model: HashMap<String, St> = HashMap::new();
     for day in 0..30 {
         let today =
             chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap() + chrono::Days::new(day as u64);
-        // What the rules say today's queue is: due (most overdue first, then bank order), then 10 new.
+        // What the rules say today's queue is: due (most overdue first, then by id), then 10 new.
         let mut due: Vec<&String> = model
             .iter()
             .filter(|(_, st)| st.due <= today)
             .map(|(id, _)| id)
             .collect();
-        due.sort_by_key(|id| (model[*id].due, pos[id.as_str()]));
+        due.sort_by_key(|id| (model[*id].due, (*id).clone()));
         let mut want: Vec<String> = due.into_iter().cloned().collect();
         want.extend(
             bank.iter()

@@ -19,7 +19,7 @@ pub enum Names {
 impl Store {
     /// Every question not retired, narrowed by `filter`, in bank order.
     pub fn cards(&self, filter: &Filter) -> Result<Vec<Card>> {
-        let mut sql = Sql::new(CARD_SELECT);
+        let mut sql = Sql::new(&CARD_SELECT);
         sql.push(" WHERE q.retired = 0", []);
         sql.filter(filter);
         sql.push(" ORDER BY d.position, q.position, q.id", []);
@@ -28,7 +28,7 @@ impl Store {
 
     /// One question by its full id, retired or not.
     pub fn card(&self, id: &str) -> Result<Option<Card>> {
-        let mut sql = Sql::new(CARD_SELECT);
+        let mut sql = Sql::new(&CARD_SELECT);
         sql.push(
             " WHERE q.id = ?",
             [rusqlite::types::Value::Text(id.to_string())],

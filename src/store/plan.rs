@@ -241,7 +241,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = Sql::new(CARD_SELECT);
+        let mut sql = Sql::new(&CARD_SELECT);
         sql.push(
             &format!(" WHERE {ACTIVE} AND q.id IN (SELECT value FROM json_each(?))"),
             [text(serde_json::to_string(ids)?)],

@@ -1,11 +1,12 @@
 //! Queues, SM-2 state and the review log: what review reads and writes.
 
-use super::bank::{QuestionRow, question_from_row};
+use super::bank::{QUESTION_COLUMN_COUNT, QUESTION_COLUMNS, QuestionRow, question_from_row};
 use super::{Store, date, to_sql_int};
 use anyhow::Result;
 use chrono::NaiveDate;
 use rusqlite::params;
 use rusqlite::types::Value;
+use std::sync::LazyLock;
 
 /// What narrows a queue. Empty lists mean "all".
 #[derive(Clone, Debug, Default)]
@@ -65,30 +66,38 @@ pub struct LogEntry {
     pub suspend: bool,
 }
 
-fn state_from_row(r: &rusqlite::Row) -> rusqlite::Result<Option<StateRow>> {
-    let due: Option<String> = r.get("due")?;
+/// The state columns, in the order `state_at` reads them.
+const STATE_COLUMNS: &str =
+    "s.n, s.ef_milli, s.interval, s.due, s.introduced, s.last_review, s.lapses";
+
+/// A state from `STATE_COLUMNS` starting at column `at` (None when `due` is NULL: no state).
+fn state_at(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Option<StateRow>> {
+    let due: Option<String> = r.get(at + 3)?;
     let Some(due) = due else { return Ok(None) };
     Ok(Some(StateRow {
-        n: r.get("n")?,
-        ef_milli: r.get("ef_milli")?,
-        interval: r.get::<_, i64>("interval")?.max(0) as u64,
+        n: r.get(at)?,
+        ef_milli: r.get(at + 1)?,
+        interval: r.get::<_, i64>(at + 2)?.max(0) as u64,
         due: date(&due)?,
-        introduced: date(&r.get::<_, String>("introduced")?)?,
-        last_review: r.get("last_review")?,
-        lapses: r.get::<_, i64>("lapses")?.max(0) as u64,
+        introduced: date(&r.get::<_, String>(at + 4)?)?,
+        last_review: r.get(at + 5)?,
+        lapses: r.get::<_, i64>(at + 6)?.max(0) as u64,
     }))
 }
 
+/// A card from a row of `CARD_SELECT`, read by position: the question's columns, then
+/// `CARD_EXTRA`'s five, then the state's.
 fn card_from_row(r: &rusqlite::Row) -> rusqlite::Result<Card> {
+    let at = QUESTION_COLUMN_COUNT;
     Ok(Card {
         question: question_from_row(r)?,
-        deck_title: r.get("deck_title")?,
-        deck_position: r.get("deck_position")?,
-        guidance: r.get("guidance")?,
-        deck_minutes: r.get("deck_minutes")?,
-        state: state_from_row(r)?,
-        last_grade: r.get("last_grade")?,
-        suspended: r.get("suspended")?,
+        suspended: r.get(at)?,
+        deck_title: r.get(at + 1)?,
+        guidance: r.get(at + 2)?,
+        deck_position: r.get(at + 3)?,
+        deck_minutes: r.get(at + 4)?,
+        state: state_at(r, at + 6)?,
+        last_grade: r.get(at + 5)?,
     })
 }
 
@@ -117,13 +126,16 @@ impl Kind {
 /// A question that can be scheduled: neither retired nor suspended.
 pub(super) const ACTIVE: &str = "q.retired = 0 AND q.suspended = 0";
 
-pub(super) const CARD_SELECT: &str = "SELECT q.id, q.deck_id, q.section, q.prompt, q.tags, q.points, q.position, q.retired, q.suspended,
-        q.red_flags, q.follow_ups, q.verified, q.minutes,
-        d.title AS deck_title, d.guidance, d.position AS deck_position, d.minutes AS deck_minutes,
-        s.n, s.ef_milli, s.interval, s.due, s.introduced, s.last_review, s.lapses,
-        (SELECT l.grade FROM review_log l WHERE l.question_id = q.id AND l.kind = 'review'
-          ORDER BY l.id DESC LIMIT 1) AS last_grade
-     FROM question q JOIN deck d ON d.id = q.deck_id LEFT JOIN card_state s ON s.question_id = q.id";
+/// What a card reads beside the question's and the state's columns, in `card_from_row`'s order.
+const CARD_EXTRA: &str = "q.suspended, d.title, d.guidance, d.position, d.minutes, s.last_grade";
+
+/// Cards: `card_from_row` reads its columns by position.
+pub(super) static CARD_SELECT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {QUESTION_COLUMNS}, {CARD_EXTRA}, {STATE_COLUMNS}
+         FROM question q JOIN deck d ON d.id = q.deck_id LEFT JOIN card_state s ON s.question_id = q.id"
+    )
+});
 
 /// SQL text with numbered parameters, built up piece by piece.
 #[derive(Default)]
@@ -193,9 +205,8 @@ impl Filter {
     }
 }
 
-/// Where a page of due questions starts: after this (due, deck position, position, id).
-/// The id breaks ties: positions can repeat after an import without --prune.
-pub type DueKey = (NaiveDate, i64, i64, String);
+/// Where a page of due questions starts: after this (due, id).
+pub type DueKey = (NaiveDate, String);
 /// Where a page of new questions starts: after this (deck position, position, id).
 pub type NewKey = (i64, i64, String);
 
@@ -203,8 +214,6 @@ pub type NewKey = (i64, i64, String);
 pub fn due_key(c: &Card) -> DueKey {
     (
         c.state.as_ref().map_or(NaiveDate::MIN, |s| s.due),
-        c.deck_position,
-        c.question.position,
         c.question.id.clone(),
     )
 }
@@ -225,9 +234,11 @@ impl Store {
             .max(0) as u64)
     }
 
-    /// Up to `limit` questions due on `today` or earlier, most overdue first, then bank order,
-    /// starting after `after` (a `due_key`). Pages keep the first question on screen fast
-    /// however many are due: SQLite walks the due index and sorts only within a due date.
+    /// Up to `limit` questions due on `today` or earlier, most overdue first, then in id
+    /// order, starting after `after` (a `due_key`). Pages keep the first question on screen
+    /// fast however many are due: the page is read in the due index's own order (it carries
+    /// the id), checking each question until the page is full, and then only the page's rows
+    /// are fetched.
     pub fn due_page(
         &self,
         filter: &Filter,
@@ -235,21 +246,26 @@ impl Store {
         after: Option<DueKey>,
         limit: u64,
     ) -> Result<Vec<Card>> {
-        let mut sql = Sql::new(CARD_SELECT);
-        sql.push(
-            &format!(" WHERE {ACTIVE} AND s.due <= ?"),
-            [day_value(today)],
-        );
-        if let Some((due, dpos, qpos, id)) = after {
+        let mut sql = Sql::new(&format!(
+            "WITH page AS MATERIALIZED (SELECT s.question_id FROM card_state s INDEXED BY card_state_due
+             CROSS JOIN question q ON q.id = s.question_id WHERE {ACTIVE}"
+        ));
+        sql.push(" AND s.due <= ?", [day_value(today)]);
+        if let Some((due, id)) = after {
             sql.push(
-                " AND (s.due, d.position, q.position, q.id) > (?, ?, ?, ?)",
-                [day_value(due), int(dpos), int(qpos), Value::Text(id)],
+                " AND (s.due, s.question_id) > (?, ?)",
+                [day_value(due), Value::Text(id)],
             );
         }
         sql.filter(filter);
         sql.push(
-            " ORDER BY s.due, d.position, q.position, q.id LIMIT ?",
+            " ORDER BY s.due, s.question_id LIMIT ?) ",
             [int(to_sql_int(limit))],
+        );
+        sql.push(&CARD_SELECT, []);
+        sql.push(
+            " WHERE q.id IN (SELECT question_id FROM page) ORDER BY s.due, q.id",
+            [],
         );
         self.query_cards(&sql)
     }
@@ -261,7 +277,7 @@ impl Store {
         after: Option<NewKey>,
         limit: u64,
     ) -> Result<Vec<Card>> {
-        let mut sql = Sql::new(CARD_SELECT);
+        let mut sql = Sql::new(&CARD_SELECT);
         sql.push(&format!(" WHERE {ACTIVE} AND s.question_id IS NULL"), []);
         if let Some((dpos, qpos, id)) = after {
             sql.push(
@@ -285,7 +301,7 @@ impl Store {
         today: NaiveDate,
         limit: Option<u64>,
     ) -> Result<Vec<Card>> {
-        let mut sql = Sql::new(CARD_SELECT);
+        let mut sql = Sql::new(&CARD_SELECT);
         sql.push(
             &format!(" WHERE {ACTIVE} AND s.due > ?"),
             [day_value(today)],
@@ -301,7 +317,7 @@ impl Store {
     /// Questions an earlier session `today` left to drill: their last grade today is below 4.
     /// In the order they were graded.
     pub fn pending_drills(&self, filter: &Filter, today: NaiveDate) -> Result<Vec<Card>> {
-        let mut sql = Sql::new(CARD_SELECT);
+        let mut sql = Sql::new(&CARD_SELECT);
         sql.push(
             &format!(
                 " JOIN (SELECT question_id AS qid, max(id) AS last FROM review_log
@@ -320,8 +336,9 @@ impl Store {
     /// How many active questions are due on `today` or earlier.
     pub fn due_total(&self, filter: &Filter, today: NaiveDate) -> Result<u64> {
         if filter.is_empty() {
-            // Index-only counts: all due states, less those of retired or suspended questions.
-            let mut all = Sql::new("SELECT count(*) FROM card_state WHERE");
+            // All due states from the tally the triggers keep (one row a due day), less those
+            // of retired or suspended questions.
+            let mut all = Sql::new("SELECT coalesce(sum(states), 0) FROM due_tally WHERE");
             all.push(" due <= ?", [day_value(today)]);
             let all = self.count(&all)?;
             // CROSS JOIN keeps the few inactive questions (their partial index) outside: driven
@@ -353,8 +370,10 @@ impl Store {
     /// How many active questions were never reviewed.
     pub fn new_total(&self, filter: &Filter) -> Result<u64> {
         if filter.is_empty() {
-            let questions = self.count(&Sql::new("SELECT count(*) FROM question"))?;
-            let states = self.count(&Sql::new("SELECT count(*) FROM card_state"))?;
+            // Questions less states, from the tallies the triggers keep, less the inactive
+            // questions never seen.
+            let questions = self.count(&Sql::new("SELECT questions FROM tally"))?;
+            let states = self.count(&Sql::new("SELECT states FROM tally"))?;
             let retired_new = self.count(&Sql::new(
                 "SELECT count(*) FROM question q INDEXED BY question_inactive WHERE (q.retired = 1 OR q.suspended = 1) AND NOT EXISTS (SELECT 1 FROM card_state s WHERE s.question_id = q.id)",
             ))?;
@@ -549,10 +568,10 @@ pub enum Recorded {
 fn current_state(tx: &rusqlite::Connection, question_id: &str) -> Result<Option<StateRow>> {
     use rusqlite::OptionalExtension;
     Ok(tx
-        .prepare_cached(
-            "SELECT n, ef_milli, interval, due, introduced, last_review, lapses FROM card_state WHERE question_id = ?1",
-        )?
-        .query_row([question_id], state_from_row)
+        .prepare_cached(&format!(
+            "SELECT {STATE_COLUMNS} FROM card_state s WHERE s.question_id = ?1"
+        ))?
+        .query_row([question_id], |r| state_at(r, 0))
         .optional()?
         .flatten())
 }
