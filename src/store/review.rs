@@ -631,11 +631,14 @@ pub(super) fn put_state(
             )?;
         }
         Some(s) => {
+            // `introduced` is set apart, and only when it differs: a column in an UPDATE's SET
+            // list rewrites its index entries even when the value stays (one more page
+            // written and synced with every grade).
             tx.prepare_cached(
                 "INSERT INTO card_state (question_id, n, ef_milli, interval, due, introduced, last_review, lapses)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT (question_id) DO UPDATE SET n = excluded.n, ef_milli = excluded.ef_milli,
-                 interval = excluded.interval, due = excluded.due, introduced = excluded.introduced,
+                 interval = excluded.interval, due = excluded.due,
                  last_review = excluded.last_review, lapses = excluded.lapses",
             )?
             .execute(params![
@@ -648,6 +651,10 @@ pub(super) fn put_state(
                     s.last_review,
                     to_sql_int(s.lapses)
             ])?;
+            tx.prepare_cached(
+                "UPDATE card_state SET introduced = ?2 WHERE question_id = ?1 AND introduced <> ?2",
+            )?
+            .execute(params![question_id, s.introduced.to_string()])?;
         }
     }
     Ok(())
