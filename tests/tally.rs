@@ -1,4 +1,4 @@
-//! The queue's counts come from tallies that triggers keep (migration 12): after every kind of
+//! The queue's counts come from tallies kept beside the rows (migration 12): after every kind of
 //! write through the real binary, they equal what counting the rows gives.
 mod common;
 use common::*;

@@ -231,6 +231,14 @@ pub(super) fn write_bank_rows(
             r_st.execute([id])?;
         }
     }
+    // The queue's tally (migration 12): this is the only writer of questions, and an upsert
+    // does not say whether it added a row, so count them (an index count, beside the rows).
+    if !questions.is_empty() {
+        tx.execute(
+            "UPDATE tally SET questions = (SELECT count(*) FROM question)",
+            [],
+        )?;
+    }
     Ok(())
 }
 

@@ -29,11 +29,11 @@ pub(super) enum Identity {
     Foreign,
 }
 
-/// The tables, indexes and triggers (type, name) of the latest schema, sorted: what every
+/// The tables and indexes (type, name) of the latest schema, sorted: what every
 /// open compares the file with. Written out rather than built from the migrations at each
 /// start (running them in memory took 6-7 ms of every command); a unit test keeps it equal
 /// to what the migrations build.
-const LATEST_SCHEMA: [(&str, &str); 25] = [
+const LATEST_SCHEMA: [(&str, &str); 20] = [
     ("index", "card_state_due"),
     ("index", "card_state_introduced"),
     ("index", "import_hash_deck"),
@@ -54,11 +54,6 @@ const LATEST_SCHEMA: [(&str, &str); 25] = [
     ("table", "question"),
     ("table", "review_log"),
     ("table", "tally"),
-    ("trigger", "card_state_tally_delete"),
-    ("trigger", "card_state_tally_insert"),
-    ("trigger", "card_state_tally_update"),
-    ("trigger", "question_tally_delete"),
-    ("trigger", "question_tally_insert"),
 ];
 
 /// The names of each older schema version, from the migrations themselves, built only when

@@ -623,6 +623,25 @@ pub(super) fn put_state(
     question_id: &str,
     state: Option<&StateRow>,
 ) -> Result<()> {
+    use rusqlite::OptionalExtension;
+    // The queue's tallies (migration 12) follow every state written here, the only writer.
+    let was: Option<String> = tx
+        .prepare_cached("SELECT due FROM card_state WHERE question_id = ?1")?
+        .query_row([question_id], |r| r.get(0))
+        .optional()?;
+    let due = state.map(|s| s.due.to_string());
+    if was != due {
+        if let Some(old) = &was {
+            tally_due(tx, old, false)?;
+        }
+        if let Some(new) = &due {
+            tally_due(tx, new, true)?;
+        }
+        if was.is_none() || due.is_none() {
+            tx.prepare_cached("UPDATE tally SET states = states + ?1")?
+                .execute([if was.is_none() { 1 } else { -1 }])?;
+        }
+    }
     match state {
         None => {
             tx.execute(
@@ -646,7 +665,7 @@ pub(super) fn put_state(
                     s.n,
                     s.ef_milli,
                     to_sql_int(s.interval),
-                    s.due.to_string(),
+                    due,
                     s.introduced.to_string(),
                     s.last_review,
                     to_sql_int(s.lapses)
@@ -656,6 +675,23 @@ pub(super) fn put_state(
             )?
             .execute(params![question_id, s.introduced.to_string()])?;
         }
+    }
+    Ok(())
+}
+
+/// One state more (or less) due on `day` in the queue's tally.
+fn tally_due(tx: &rusqlite::Connection, day: &str, more: bool) -> Result<()> {
+    if more {
+        tx.prepare_cached(
+            "INSERT INTO due_tally (due, states) VALUES (?1, 1)
+             ON CONFLICT (due) DO UPDATE SET states = states + 1",
+        )?
+        .execute([day])?;
+    } else {
+        tx.prepare_cached("DELETE FROM due_tally WHERE due = ?1 AND states = 1")?
+            .execute([day])?;
+        tx.prepare_cached("UPDATE due_tally SET states = states - 1 WHERE due = ?1")?
+            .execute([day])?;
     }
     Ok(())
 }
