@@ -12,17 +12,6 @@ fn at(n: u64) -> String {
     format!("{}T10:00:00Z", day(n))
 }
 
-fn ok(s: &Sandbox, now: &str, args: &[&str], stdin: &str) -> String {
-    let out = s
-        .rehearse(now)
-        .args(args)
-        .write_stdin(stdin.to_string())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    stdout(&out)
-}
-
 /// A bank of `sections` sections with two questions each, three points a question; all
 /// reviewed on day 0 (grades 5, 4, 3, ... so strengths differ) and once more on day 1.
 fn seen_bank(s: &Sandbox, sections: usize) -> Vec<String> {
@@ -36,7 +25,7 @@ fn seen_bank(s: &Sandbox, sections: usize) -> Vec<String> {
         ids.push(format!("d/q{i}"));
     }
     let bank = s.write("bank/d.toml", &text);
-    ok(s, &at(0), &["import", bank.to_str().unwrap()], "");
+    s.ok(&at(0), &["import", bank.to_str().unwrap()], "");
     let n = ids.len();
     let grades: String = (0..n).map(|i| format!("{}\n", [5, 4, 3][i % 3])).collect();
     s.review(
@@ -76,7 +65,7 @@ fn the_draw_is_repeatable_for_a_day_one_per_section_and_seeded() {
     seen_bank(&s, 6);
     let snapshot = s.snapshot();
     // Stopped at once: nothing logged, the draw shown.
-    let first = ok(&s, &at(2), &["mock"], "q\n");
+    let first = s.ok(&at(2), &["mock"], "q\n");
     assert!(
         first.contains("Mock interview: 5 questions in about 20 minutes"),
         "{first}"
@@ -95,36 +84,29 @@ fn the_draw_is_repeatable_for_a_day_one_per_section_and_seeded() {
         snapshot,
         "a mock stopped before any grade writes nothing"
     );
-    let full = ok(&s, &at(2), &["mock"], "q\n");
+    let full = s.ok(&at(2), &["mock"], "q\n");
     assert_eq!(full, first, "the same day, the same draw");
     // The whole draw: five sections, no two alike.
-    let text = ok(&s, &at(2), &["mock", "--seed", "7"], &answers(5, "abc"));
+    let text = s.ok(&at(2), &["mock", "--seed", "7"], &answers(5, "abc"));
     let sections = drawn(&text);
     assert_eq!(sections.len(), 5);
     let mut unique = sections.clone();
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), 5, "{sections:?}");
-    let again = ok(&s, &at(2), &["mock", "--seed", "7"], &answers(5, "abc"));
+    let again = s.ok(&at(2), &["mock", "--seed", "7"], &answers(5, "abc"));
     assert_eq!(drawn(&again), sections, "--seed repeats a draw");
     let other = (1..20)
-        .map(|seed| {
-            drawn(&ok(
-                &s,
-                &at(2),
-                &["mock", "--seed", &seed.to_string()],
-                "q\n",
-            ))
-        })
+        .map(|seed| drawn(&s.ok(&at(2), &["mock", "--seed", &seed.to_string()], "q\n")))
         .any(|d| d.first() != sections.first());
     assert!(other, "other seeds draw otherwise");
     // --minutes fills the time with 4-minute boxes; --questions caps the count.
-    let t = ok(&s, &at(2), &["mock", "--minutes", "9"], "q\n");
+    let t = s.ok(&at(2), &["mock", "--minutes", "9"], "q\n");
     assert!(
         t.contains("Mock interview: 2 questions in about 8 minutes"),
         "{t}"
     );
-    let t = ok(&s, &at(2), &["mock", "--questions", "3"], "q\n");
+    let t = s.ok(&at(2), &["mock", "--questions", "3"], "q\n");
     assert!(t.contains("Mock interview: 3 questions"), "{t}");
 }
 
@@ -134,8 +116,7 @@ fn a_mock_changes_no_sm2_state_except_a_failed_due_brought_to_tomorrow() {
     seen_bank(&s, 3);
     let before = states(&s);
     // Three questions: covered all (5), a digit overriding the letters (1), nothing (1).
-    let text = ok(
-        &s,
+    let text = s.ok(
         &at(2),
         &["mock", "--questions", "3"],
         "\nabc\n\n\nab\n1\n\n-\n\n",
@@ -180,7 +161,7 @@ fn a_mock_changes_no_sm2_state_except_a_failed_due_brought_to_tomorrow() {
         "the letters' misses stay with the digit's grade"
     );
     // The failed ones are in tomorrow's review; no mock row is taken for a drill.
-    let peek = ok(&s, &at(3), &["review", "--peek", "--json"], "");
+    let peek = s.ok(&at(3), &["review", "--peek", "--json"], "");
     let v: serde_json::Value = serde_json::from_str(&peek).unwrap();
     assert_eq!(v["drill"], 0);
     let queued: Vec<&str> = v["queue"]
@@ -201,7 +182,7 @@ fn undo_takes_back_the_row_and_the_due_date_exactly() {
     let before = states(&s);
     let rows = s.count("SELECT count(*) FROM review_log");
     // Fail the first, undo at the second's answer prompt, then stop.
-    let text = ok(&s, &at(2), &["mock"], "\n-\n\nu\nq\n");
+    let text = s.ok(&at(2), &["mock"], "\n-\n\nu\nq\n");
     assert!(text.contains("Undone:"), "{text}");
     assert!(text.contains("Mock over: no answer graded"), "{text}");
     assert_eq!(states(&s), before);
@@ -212,14 +193,14 @@ fn undo_takes_back_the_row_and_the_due_date_exactly() {
 fn the_report_shows_each_answer_and_the_change_since_the_last_mock() {
     let s = Sandbox::new();
     seen_bank(&s, 3);
-    let first = ok(&s, &at(2), &["mock", "--questions", "2"], &answers(2, "a"));
+    let first = s.ok(&at(2), &["mock", "--questions", "2"], &answers(2, "a"));
     assert!(first.contains("Mock report, 2027-01-03"), "{first}");
     assert!(
         first.contains("Score: 40% (mean grade 2.0 of 5). The first mock: nothing to compare yet."),
         "{first}"
     );
     // q stops with the report so far.
-    let second = ok(&s, &at(3), &["mock", "--questions", "3"], "\nabc\n\nq\n");
+    let second = s.ok(&at(3), &["mock", "--questions", "3"], "\nabc\n\nq\n");
     assert!(
         second.contains(
             "Score: 100% (mean grade 5.0 of 5). Since the last mock (2027-01-03, 40%): +60 points."
@@ -236,10 +217,10 @@ fn the_report_shows_each_answer_and_the_change_since_the_last_mock() {
         "time against the box: {}",
         report[0]
     );
-    let stats = ok(&s, &at(3), &["stats"], "");
+    let stats = s.ok(&at(3), &["stats"], "");
     assert!(stats.contains("Recent mocks (newest first)\n  2027-01-04  1 question  100%\n  2027-01-03  2 questions  40%"), "{stats}");
     let v: serde_json::Value =
-        serde_json::from_str(&ok(&s, &at(3), &["stats", "--json"], "")).unwrap();
+        serde_json::from_str(&s.ok(&at(3), &["stats", "--json"], "")).unwrap();
     assert_eq!(v["mocks"][0]["score"], 100);
     assert_eq!(v["mocks"][1]["questions"], 2);
 }
@@ -248,10 +229,9 @@ fn the_report_shows_each_answer_and_the_change_since_the_last_mock() {
 fn mock_rows_survive_a_backup_and_merge_once() {
     let s = Sandbox::new();
     seen_bank(&s, 3);
-    ok(&s, &at(2), &["mock", "--questions", "2"], &answers(2, "-"));
+    s.ok(&at(2), &["mock", "--questions", "2"], &answers(2, "-"));
     let backup = s.path("b.json");
-    ok(
-        &s,
+    s.ok(
         &at(2),
         &["export", "--format", "json", "-o", backup.to_str().unwrap()],
         "",
@@ -263,16 +243,15 @@ fn mock_rows_survive_a_backup_and_merge_once() {
         "{text}"
     );
     let t = Sandbox::new();
-    ok(&t, &at(2), &["import", backup.to_str().unwrap()], "");
-    ok(&t, &at(2), &["import", backup.to_str().unwrap()], "");
+    t.ok(&at(2), &["import", backup.to_str().unwrap()], "");
+    t.ok(&at(2), &["import", backup.to_str().unwrap()], "");
     assert_eq!(
         t.count("SELECT count(*) FROM review_log WHERE kind = 'mock'"),
         2
     );
     assert_eq!(states(&t), states(&s));
     let again = t.path("again.json");
-    ok(
-        &t,
+    t.ok(
         &at(2),
         &["export", "--format", "json", "-o", again.to_str().unwrap()],
         "",
@@ -306,7 +285,7 @@ fn bad_mock_options_are_one_line_errors() {
             .starts_with("rehearse: no deck \"nope\"")
     );
     // A new database: nothing seen yet, so one never-seen question at most.
-    let text = ok(&s, &at(0), &["mock"], "q\n");
+    let text = s.ok(&at(0), &["mock"], "q\n");
     assert!(text.contains("Mock interview: 1 question"), "{text}");
     assert!(text.contains("Only 1 could be drawn"), "{text}");
 }
@@ -369,18 +348,13 @@ fn ctrl_c_ends_the_mock_with_the_report_so_far() {
 #[test]
 fn a_mock_draws_from_the_plans_decks() {
     let s = Sandbox::new();
-    ok(
-        &s,
-        &at(0),
-        &["plan", "2027-02-01", "--deck", "concurrency"],
-        "",
-    );
-    let text = ok(&s, &at(0), &["mock"], "q\n");
+    s.ok(&at(0), &["plan", "2027-02-01", "--deck", "concurrency"], "");
+    let text = s.ok(&at(0), &["mock"], "q\n");
     assert!(
         text.contains("Question 1/1 (warm-up) · Concurrency · "),
         "{text}"
     );
-    let text = ok(&s, &at(0), &["mock", "--deck", "mongodb"], "q\n");
+    let text = s.ok(&at(0), &["mock", "--deck", "mongodb"], "q\n");
     assert!(
         text.contains("Question 1/1 (warm-up) · NoSQL (MongoDB)\n"),
         "{text}"
@@ -411,10 +385,10 @@ red_flags = ["Says an interface holding a nil pointer is nil"]
 follow_ups = ["How do you return no error from a function returning error?"]
 "#,
     );
-    ok(&s, &at(0), &["import", bank.to_str().unwrap()], "");
+    s.ok(&at(0), &["import", bank.to_str().unwrap()], "");
     // Enter ends the answer, Enter after the follow-up, then points a and c with red flag 1,
     // and Enter takes the offered grade.
-    let text = ok(&s, &at(0), &["mock", "--questions", "1"], "\n\nac!1\n\n");
+    let text = s.ok(&at(0), &["mock", "--questions", "1"], "\n\nac!1\n\n");
     assert!(
         text.contains("7 min"),
         "the question's own time box:\n{text}"

@@ -8,17 +8,6 @@ fn at(day: u32) -> String {
     format!("2026-03-{:02}T10:00:00Z", day + 1)
 }
 
-fn ok(s: &Sandbox, now: &str, args: &[&str], stdin: &str) -> String {
-    let out = s
-        .rehearse(now)
-        .args(args)
-        .write_stdin(stdin.to_string())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    stdout(&out)
-}
-
 /// The tallies of the database at `db` against the rows, after `step`.
 fn tallies_hold(db: &Path, step: &str) {
     let conn = rusqlite::Connection::open(db).unwrap();
@@ -50,9 +39,12 @@ fn tallies_hold(db: &Path, step: &str) {
 fn the_queue_tallies_equal_the_rows_after_every_kind_of_write() {
     let s = Sandbox::new();
     let db = s.db();
-    ok(&s, &at(0), &["import"], "");
+    s.ok(&at(0), &["import"], "");
     tallies_hold(&db, "import of the built-in bank");
-    assert!(ok(&s, &at(0), &["review", "--peek"], "").contains("0 due, 10 new"));
+    assert!(
+        s.ok(&at(0), &["review", "--peek"], "")
+            .contains("0 due, 10 new")
+    );
 
     // Ten first reviews, then the same ten a day later, the last graded twice over an undo.
     s.review(&at(0), &[], "5\n4\n3\n2\n1\n0\n5\n4\n3\n5\n");
@@ -77,27 +69,22 @@ fn the_queue_tallies_equal_the_rows_after_every_kind_of_write() {
     tallies_hold(&db, "the undo of a first review");
 
     // Suspended questions leave the counts the tallies feed, not the tallies.
-    let peek = ok(&s, &at(6), &["review", "--peek", "--json"], "");
+    let peek = s.ok(&at(6), &["review", "--peek", "--json"], "");
     let due_before: serde_json::Value = serde_json::from_str(&peek).unwrap();
     let first = due_before["queue"][0]["id"].as_str().unwrap().to_string();
-    ok(&s, &at(6), &["suspend", &first], "");
+    s.ok(&at(6), &["suspend", &first], "");
     tallies_hold(&db, "suspend");
     let peek: serde_json::Value =
-        serde_json::from_str(&ok(&s, &at(6), &["review", "--peek", "--json"], "")).unwrap();
+        serde_json::from_str(&s.ok(&at(6), &["review", "--peek", "--json"], "")).unwrap();
     assert_eq!(
         peek["due"].as_u64().unwrap() + 1,
         due_before["due"].as_u64().unwrap(),
         "a suspended question is not counted due"
     );
-    ok(&s, &at(6), &["unsuspend", &first], "");
+    s.ok(&at(6), &["unsuspend", &first], "");
 
     // A mock answer with no point found pulls its due forward to tomorrow.
-    ok(
-        &s,
-        &at(6),
-        &["mock", "--questions", "3"],
-        &"\n\n\n".repeat(3),
-    );
+    s.ok(&at(6), &["mock", "--questions", "3"], &"\n\n\n".repeat(3));
     tallies_hold(&db, "a mock");
 
     // A team deck added, then changed so one question is retired (kept, not deleted).
@@ -111,15 +98,14 @@ fn the_queue_tallies_equal_the_rows_after_every_kind_of_write() {
         t
     };
     let team = s.write("team.toml", &deck(3));
-    ok(&s, &at(6), &["import", team.to_str().unwrap()], "");
+    s.ok(&at(6), &["import", team.to_str().unwrap()], "");
     s.write("team.toml", &deck(2));
-    ok(&s, &at(6), &["import", team.to_str().unwrap()], "");
+    s.ok(&at(6), &["import", team.to_str().unwrap()], "");
     tallies_hold(&db, "imports of a team deck");
 
     // A full backup restored into a new database, and merged into it once more.
     let backup = s.path("backup.json");
-    ok(
-        &s,
+    s.ok(
         &at(6),
         &["export", "--format", "json", "-o", backup.to_str().unwrap()],
         "",

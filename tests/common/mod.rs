@@ -51,6 +51,18 @@ impl Sandbox {
         rusqlite::Connection::open(self.db()).unwrap()
     }
 
+    /// Runs rehearse with these arguments and input; it must succeed. Returns what it printed.
+    pub fn ok(&self, now: &str, args: &[&str], stdin: &str) -> String {
+        let out = self
+            .rehearse(now)
+            .args(args)
+            .write_stdin(stdin.to_string())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    }
+
     /// After a test writes states or questions by hand: the queue's tallies that rehearse keeps
     /// beside those rows (migration 12), counted again as rehearse's own writes keep them.
     pub fn recount_tallies(&self) {
