@@ -226,7 +226,6 @@ fn weak_deck() -> Sandbox {
         )
         .unwrap();
     }
-    s.recount_tallies();
     for k in 0..25 {
         let (grade, kind) = match k {
             0..3 => (2, "review"),
@@ -364,7 +363,6 @@ fn a_far_due_date_says_how_far_the_date_is_not_the_interval() {
             [],
         )
         .unwrap();
-    s.recount_tallies();
     let text = s.review("2026-03-10T09:00:00Z", &["--limit", "1"], "5\n");
     let days = ("9999-12-31".parse::<chrono::NaiveDate>().unwrap()
         - "2026-03-10".parse::<chrono::NaiveDate>().unwrap())

@@ -313,7 +313,6 @@ fn the_plan_never_writes_sm2_state_the_reference_vectors_under_a_plan() {
             s.sql()
                 .execute("UPDATE card_state SET due = ?1", [today.to_string()])
                 .unwrap();
-            s.recount_tallies();
             let g = e["grade"].as_i64().unwrap();
             let text = s.review(&at(i as u64), &["--limit", "1"], format!("{g}\nq\n"));
             assert!(text.contains("Plan: interview"), "{text}");

@@ -135,4 +135,26 @@ fn the_queue_tallies_equal_the_rows_after_every_kind_of_write() {
         (v["due"].clone(), v["new"].clone())
     };
     assert_eq!(counts(&other), counts(&db), "the restored queue counts");
+
+    // Another writer of states (a rehearse of an older version that was still running a
+    // session when the schema was updated writes them with its own statements): the tallies
+    // follow, and the question it made due is in the queue.
+    let conn = s.sql();
+    conn.execute_batch(
+        "UPDATE card_state SET due = '2026-03-08' WHERE question_id = (SELECT min(question_id) FROM card_state);
+         DELETE FROM card_state WHERE question_id = (SELECT max(question_id) FROM card_state);
+         INSERT INTO card_state (question_id, n, ef_milli, interval, due, introduced, last_review)
+             VALUES ('team/q0', 1, 2500, 1, '2026-03-08', '2026-03-07', '2026-03-07T10:00:00.000Z');",
+    )
+    .unwrap();
+    tallies_hold(&db, "states written by another program");
+    let peek: serde_json::Value =
+        serde_json::from_str(&s.ok(&at(7), &["review", "--peek", "--json"], "")).unwrap();
+    let queued: Vec<&str> = peek["queue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["id"].as_str().unwrap())
+        .collect();
+    assert!(queued.contains(&"team/q0"), "{queued:?}");
 }

@@ -306,6 +306,22 @@ impl Store {
                 },
             )?;
         }
+        // card_state's tally triggers (migration 12) are set aside while the states go in and
+        // the tallies counted once after, in this same transaction: a statement with a
+        // trigger runs in a statement journal, which made a restore of 100,000 states about
+        // 20% slower.
+        let triggers: Vec<(String, String)> = self
+            .conn
+            .prepare(
+                "SELECT name, sql FROM sqlite_schema
+                 WHERE type = 'trigger' AND tbl_name = 'card_state' AND sql IS NOT NULL",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (name, _) in &triggers {
+            self.conn
+                .execute_batch(&format!("DROP TRIGGER \"{}\"", name.replace('"', "\"\"")))?;
+        }
         let mut recount = self.conn.prepare(RECOUNT_LAPSES)?;
         for (id, s) in &plan.states {
             let row = StateRow {
@@ -320,6 +336,10 @@ impl Store {
             put_state(&self.conn, id, Some(&row))?;
             recount.execute([id])?;
             super::review::recount_last_review(&self.conn, id)?;
+        }
+        self.conn.execute_batch(RECOUNT_TALLIES)?;
+        for (_, sql) in &triggers {
+            self.conn.execute_batch(sql)?;
         }
         Ok(())
     }
@@ -370,6 +390,11 @@ impl Store {
         Ok(())
     }
 }
+
+/// The queue's state tallies counted from the states (as migration 12 first filled them).
+const RECOUNT_TALLIES: &str = "DELETE FROM due_tally;
+    INSERT INTO due_tally (due, states) SELECT due, count(*) FROM card_state GROUP BY due;
+    UPDATE tally SET states = (SELECT count(*) FROM card_state);";
 
 /// Log rows written per transaction of a restore.
 const LOG_CHUNK: i64 = 100_000;

@@ -302,6 +302,9 @@ impl Store {
         today: NaiveDate,
         until: NaiveDate,
     ) -> Result<Vec<(NaiveDate, u64)>> {
+        if plan.decks.is_empty() {
+            return self.due_counts_from_tally(today, until);
+        }
         let mut sql = Sql::new(&format!(
             "SELECT max(s.due, ?1), count(*)
              FROM deck d CROSS JOIN question q INDEXED BY question_deck_order ON q.deck_id = d.id
@@ -320,6 +323,42 @@ impl Store {
             ))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+impl Store {
+    /// `plan_due_counts` for the whole bank: the states of each due day from the queue's
+    /// tally (migration 12), less those of inactive questions (a few, through their partial
+    /// index), instead of reading every state.
+    fn due_counts_from_tally(
+        &self,
+        today: NaiveDate,
+        until: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, u64)>> {
+        let args = [today.to_string(), until.to_string()];
+        let counts = |sql: &str| -> Result<Vec<(String, i64)>> {
+            let mut st = self.conn.prepare_cached(sql)?;
+            let rows = st.query_map(rusqlite::params_from_iter(&args), |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        let mut per_day: std::collections::BTreeMap<String, i64> =
+            counts("SELECT max(due, ?1), sum(states) FROM due_tally WHERE due < ?2 GROUP BY 1")?
+                .into_iter()
+                .collect();
+        for (day, n) in counts(
+            "SELECT max(s.due, ?1), count(*) FROM question q INDEXED BY question_inactive
+             CROSS JOIN card_state s ON s.question_id = q.id
+             WHERE (q.retired = 1 OR q.suspended = 1) AND s.due < ?2 GROUP BY 1",
+        )? {
+            *per_day.entry(day).or_default() -= n;
+        }
+        per_day
+            .into_iter()
+            .filter(|&(_, n)| n > 0)
+            .map(|(day, n)| Ok((date(&day)?, n as u64)))
+            .collect()
     }
 }
 

@@ -86,7 +86,7 @@ fn state_at(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Option<StateRow>> 
 }
 
 /// A card from a row of `CARD_SELECT`, read by position: the question's columns, then
-/// `CARD_EXTRA`'s five, then the state's.
+/// `CARD_EXTRA`'s six, then the state's.
 fn card_from_row(r: &rusqlite::Row) -> rusqlite::Result<Card> {
     let at = QUESTION_COLUMN_COUNT;
     Ok(Card {
@@ -336,7 +336,7 @@ impl Store {
     /// How many active questions are due on `today` or earlier.
     pub fn due_total(&self, filter: &Filter, today: NaiveDate) -> Result<u64> {
         if filter.is_empty() {
-            // All due states from the tally the triggers keep (one row a due day), less those
+            // All due states from the queue's tally (one row a due day), less those
             // of retired or suspended questions.
             let mut all = Sql::new("SELECT coalesce(sum(states), 0) FROM due_tally WHERE");
             all.push(" due <= ?", [day_value(today)]);
@@ -370,7 +370,7 @@ impl Store {
     /// How many active questions were never reviewed.
     pub fn new_total(&self, filter: &Filter) -> Result<u64> {
         if filter.is_empty() {
-            // Questions less states, from the tallies the triggers keep, less the inactive
+            // Questions less states, from the queue's tallies, less the inactive
             // questions never seen.
             let questions = self.count(&Sql::new("SELECT questions FROM tally"))?;
             let states = self.count(&Sql::new("SELECT states FROM tally"))?;
@@ -623,25 +623,7 @@ pub(super) fn put_state(
     question_id: &str,
     state: Option<&StateRow>,
 ) -> Result<()> {
-    use rusqlite::OptionalExtension;
-    // The queue's tallies (migration 12) follow every state written here, the only writer.
-    let was: Option<String> = tx
-        .prepare_cached("SELECT due FROM card_state WHERE question_id = ?1")?
-        .query_row([question_id], |r| r.get(0))
-        .optional()?;
-    let due = state.map(|s| s.due.to_string());
-    if was != due {
-        if let Some(old) = &was {
-            tally_due(tx, old, false)?;
-        }
-        if let Some(new) = &due {
-            tally_due(tx, new, true)?;
-        }
-        if was.is_none() || due.is_none() {
-            tx.prepare_cached("UPDATE tally SET states = states + ?1")?
-                .execute([if was.is_none() { 1 } else { -1 }])?;
-        }
-    }
+    // The queue's tallies follow through card_state's triggers (migration 12).
     match state {
         None => {
             tx.execute(
@@ -665,7 +647,7 @@ pub(super) fn put_state(
                     s.n,
                     s.ef_milli,
                     to_sql_int(s.interval),
-                    due,
+                    s.due.to_string(),
                     s.introduced.to_string(),
                     s.last_review,
                     to_sql_int(s.lapses)
@@ -675,23 +657,6 @@ pub(super) fn put_state(
             )?
             .execute(params![question_id, s.introduced.to_string()])?;
         }
-    }
-    Ok(())
-}
-
-/// One state more (or less) due on `day` in the queue's tally.
-fn tally_due(tx: &rusqlite::Connection, day: &str, more: bool) -> Result<()> {
-    if more {
-        tx.prepare_cached(
-            "INSERT INTO due_tally (due, states) VALUES (?1, 1)
-             ON CONFLICT (due) DO UPDATE SET states = states + 1",
-        )?
-        .execute([day])?;
-    } else {
-        tx.prepare_cached("DELETE FROM due_tally WHERE due = ?1 AND states = 1")?
-            .execute([day])?;
-        tx.prepare_cached("UPDATE due_tally SET states = states - 1 WHERE due = ?1")?
-            .execute([day])?;
     }
     Ok(())
 }

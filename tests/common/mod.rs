@@ -63,19 +63,6 @@ impl Sandbox {
         stdout(&out)
     }
 
-    /// After a test writes states or questions by hand: the queue's tallies that rehearse keeps
-    /// beside those rows (migration 12), counted again as rehearse's own writes keep them.
-    pub fn recount_tallies(&self) {
-        self.sql()
-            .execute_batch(
-                "DELETE FROM due_tally;
-                 INSERT INTO due_tally (due, states) SELECT due, count(*) FROM card_state GROUP BY due;
-                 UPDATE tally SET questions = (SELECT count(*) FROM question),
-                     states = (SELECT count(*) FROM card_state);",
-            )
-            .unwrap();
-    }
-
     /// SQLite's `PRAGMA integrity_check` of the sandbox's database: "ok" when it is sound.
     pub fn integrity(&self) -> String {
         self.sql()

@@ -1,4 +1,4 @@
-//! Today's queue, loaded a page at a time: the counts come from cheap index counts, and the
+//! Today's queue, loaded a page at a time: the counts come from the store's tallies, and the
 //! cards only as the session reaches them, so the first question is on screen at once however
 //! many are due.
 
