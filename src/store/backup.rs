@@ -310,18 +310,7 @@ impl Store {
         // the tallies counted once after, in this same transaction: a statement with a
         // trigger runs in a statement journal, which made a restore of 100,000 states about
         // 20% slower.
-        let triggers: Vec<(String, String)> = self
-            .conn
-            .prepare(
-                "SELECT name, sql FROM sqlite_schema
-                 WHERE type = 'trigger' AND tbl_name = 'card_state' AND sql IS NOT NULL",
-            )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for (name, _) in &triggers {
-            self.conn
-                .execute_batch(&format!("DROP TRIGGER \"{}\"", name.replace('"', "\"\"")))?;
-        }
+        let triggers = set_aside(&self.conn, "trigger", "card_state")?;
         let mut recount = self.conn.prepare(RECOUNT_LAPSES)?;
         for (id, s) in &plan.states {
             let row = StateRow {
@@ -338,10 +327,7 @@ impl Store {
             super::review::recount_last_review(&self.conn, id)?;
         }
         self.conn.execute_batch(RECOUNT_TALLIES)?;
-        for (_, sql) in &triggers {
-            self.conn.execute_batch(sql)?;
-        }
-        Ok(())
+        put_back(&self.conn, &triggers)
     }
 
     /// Into a database with no log yet (a restore onto a new machine), the whole staged log
@@ -358,22 +344,9 @@ impl Store {
         if !empty || last == 0 {
             return Ok(false);
         }
-        let indexes: Vec<(String, String)> = self
-            .conn
-            .prepare(
-                "SELECT name, sql FROM sqlite_schema
-                 WHERE type = 'index' AND tbl_name = 'review_log' AND sql IS NOT NULL",
-            )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for (name, _) in &indexes {
-            self.conn
-                .execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
-        }
+        let indexes = set_aside(&self.conn, "index", "review_log")?;
         self.restore_log(1, last + 1)?;
-        for (_, sql) in &indexes {
-            self.conn.execute_batch(sql)?;
-        }
+        put_back(&self.conn, &indexes)?;
         Ok(true)
     }
 
@@ -389,6 +362,35 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+/// Drops the `kind` objects ("index" or "trigger") of `table`, inside the caller's
+/// transaction, and returns their own SQL from the schema for `put_back`: a bulk write then
+/// builds an index once, or counts once what a trigger counts row by row.
+fn set_aside(conn: &rusqlite::Connection, kind: &str, table: &str) -> Result<Vec<String>> {
+    let objects: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_schema
+             WHERE type = ?1 AND tbl_name = ?2 AND sql IS NOT NULL",
+        )?
+        .query_map([kind, table], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (name, _) in &objects {
+        conn.execute_batch(&format!(
+            "DROP {} \"{}\"",
+            kind.to_uppercase(),
+            name.replace('"', "\"\"")
+        ))?;
+    }
+    Ok(objects.into_iter().map(|(_, sql)| sql).collect())
+}
+
+/// Makes again what `set_aside` dropped.
+fn put_back(conn: &rusqlite::Connection, sqls: &[String]) -> Result<()> {
+    for sql in sqls {
+        conn.execute_batch(sql)?;
+    }
+    Ok(())
 }
 
 /// The queue's state tallies counted from the states (as migration 12 first filled them).

@@ -324,9 +324,7 @@ impl Store {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
-}
 
-impl Store {
     /// `plan_due_counts` for the whole bank: the states of each due day from the queue's
     /// tally (migration 12), less those of inactive questions (a few, through their partial
     /// index), instead of reading every state.
