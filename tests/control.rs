@@ -352,7 +352,7 @@ fn schema_5_keeps_every_log_row_and_id_of_a_schema_4_database() {
     drop(conn);
     let shown = out(&s, DAY2, &["show", "d/q"]);
     assert!(shown.contains("History (2 rows):"), "{shown}");
-    assert_eq!(s.count("PRAGMA user_version"), 12);
+    assert_eq!(s.count("PRAGMA user_version"), 13);
     assert_eq!(
         s.rows("SELECT id, kind FROM review_log ORDER BY id", |r| Ok((
             r.get::<_, i64>(0)?,
@@ -374,7 +374,7 @@ fn schema_5_keeps_every_log_row_and_id_of_a_schema_4_database() {
             "SELECT name FROM sqlite_schema WHERE tbl_name = 'review_log' AND type = 'index' ORDER BY name",
             |r| r.get::<_, String>(0)
         ),
-        ["review_log_day", "review_log_kind_question", "review_log_question"]
+        ["review_log_day", "review_log_mock", "review_log_question"]
     );
     assert_eq!(
         s.rows("PRAGMA integrity_check", |r| r.get::<_, String>(0)),

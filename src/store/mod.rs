@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Append-only: never edit or remove an entry once released.
-const MIGRATION_SQL: [&str; 12] = [
+const MIGRATION_SQL: [&str; 13] = [
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_log_covering_index.sql"),
     include_str!("../../migrations/0003_retired_index.sql"),
@@ -42,6 +42,7 @@ const MIGRATION_SQL: [&str; 12] = [
     include_str!("../../migrations/0010_plan_deal.sql"),
     include_str!("../../migrations/0011_state_last_review.sql"),
     include_str!("../../migrations/0012_queue_tallies.sql"),
+    include_str!("../../migrations/0013_log_kind_index.sql"),
 ];
 
 /// How long a command waits for another rehearse process to finish its write.
@@ -522,7 +523,7 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         assert_eq!(store.version().unwrap(), latest_version());
         assert_eq!(store.migrate().unwrap(), None, "a second run does nothing");
-        assert_eq!(latest_version(), 12);
+        assert_eq!(latest_version(), 13);
     }
 
     #[test]

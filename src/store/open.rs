@@ -41,7 +41,7 @@ const LATEST_SCHEMA: [(&str, &str); 23] = [
     ("index", "question_inactive"),
     ("index", "question_retired"),
     ("index", "review_log_day"),
-    ("index", "review_log_kind_question"),
+    ("index", "review_log_mock"),
     ("index", "review_log_question"),
     ("table", "builtin_bank"),
     ("table", "builtin_question"),
