@@ -25,6 +25,9 @@ pub struct Bank {
     pub questions: Vec<Question>,
     /// The interview plan, when one was set: added in version 3, optional.
     pub plan: Option<PlanRecord>,
+    /// What the log says of each question, in the order of `questions`; None when the log
+    /// came before the questions in the file (a restore then counts from the database).
+    pub log_tallies: Option<Vec<LogTally>>,
 }
 
 /// The interview plan as a backup keeps it.
@@ -188,6 +191,10 @@ pub struct Plan {
     /// The backup's interview plan, taken when the database has none.
     pub interview: Option<PlanRecord>,
     pub states_kept: usize,
+    /// What the backup's whole log says of each question with a scheduling review in it:
+    /// the states a restore into a database with no log writes from it. Set by the caller
+    /// only when every row of the backup's log is added.
+    pub log_tallies: Option<Vec<(String, LogTally)>>,
 }
 
 impl Plan {
@@ -494,6 +501,31 @@ impl LogDigests {
     }
 }
 
+/// What a backup's log says of one question, as card_state keeps it from the log: its
+/// lapses (scheduling grades below 3) and its last scheduling review. Added up by the reader
+/// as the rows come, in backup order (the order they get their ids in), so that a restore
+/// into a database with no log writes them without reading a million rows again.
+#[derive(Clone, Default, Debug, PartialEq)]
+pub struct LogTally {
+    pub lapses: u64,
+    /// The grade and missed points (as the store writes them: JSON) of the question's
+    /// latest `review` row; None when it has none.
+    pub last: Option<(u8, Option<String>)>,
+}
+
+impl LogTally {
+    fn add(&mut self, l: &Log) -> Result<()> {
+        if l.kind == "review" {
+            if l.grade < 3 {
+                self.lapses += 1;
+            }
+            let missed = l.missed.as_ref().map(serde_json::to_string).transpose()?;
+            self.last = Some((l.grade, missed));
+        }
+        Ok(())
+    }
+}
+
 /// Merges a validated backup into what exists: new decks and questions are added (existing
 /// ones keep their text), and a state is taken when the database has none or an older last
 /// review. (Log rows are merged by the store, as a multiset, so none is ever duplicated.)
@@ -512,6 +544,16 @@ pub fn plan(b: Bank, existing: &Existing) -> Result<Plan> {
             })?;
             plan.decks.push(Deck { position, ..d });
         }
+    }
+    if let Some(tallies) = b.log_tallies {
+        plan.log_tallies = Some(
+            b.questions
+                .iter()
+                .zip(tallies)
+                .filter(|(_, t)| t.last.is_some())
+                .map(|(q, t)| (q.id.clone(), t))
+                .collect(),
+        );
     }
     for mut q in b.questions {
         if q.suspended {
@@ -605,6 +647,7 @@ mod tests {
                 })
                 .collect(),
             plan: None,
+            log_tallies: None,
         }
     }
 

@@ -126,6 +126,55 @@ fn a_change_of_only_red_flags_or_follow_ups_is_an_update() {
 }
 
 #[test]
+fn a_restore_keeps_each_state_s_last_missed_points_whatever_the_field_order() {
+    let s = Sandbox::new();
+    s.write("bank/team.toml", TEAM);
+    import(&s, "bank");
+    s.review(NOW, &["--limit", "2"], "\nbcd!2\n\n\nab\n\n");
+    let states = |s: &Sandbox| {
+        s.rows(
+            "SELECT question_id, lapses, last_grade, last_missed FROM card_state ORDER BY 1",
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            },
+        )
+    };
+    let here = states(&s);
+    assert_eq!(
+        here,
+        [
+            ("team/gmp".to_string(), 1, Some(2), Some("[0]".to_string())),
+            (
+                "team/plain".to_string(),
+                0,
+                Some(4),
+                Some("[2]".to_string())
+            ),
+        ]
+    );
+    let out = s.rehearse(NOW).arg("export").output().unwrap();
+    assert!(out.status.success());
+    let backup = String::from_utf8(out.stdout).unwrap();
+    // serde_json's map sorts its keys: "log" comes before "questions".
+    let v: serde_json::Value = serde_json::from_str(&backup).unwrap();
+    for text in [backup.clone(), v.to_string()] {
+        let fresh = Sandbox::new();
+        fresh.write("b.json", &text);
+        fresh
+            .rehearse(NOW)
+            .args(["import", "b.json"])
+            .assert()
+            .success();
+        assert_eq!(states(&fresh), here);
+    }
+}
+
+#[test]
 fn review_grades_by_the_rubric_and_logs_the_missed_must_and_the_red_flag() {
     let s = Sandbox::new();
     s.write("bank/team.toml", TEAM);

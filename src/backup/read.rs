@@ -229,8 +229,11 @@ struct Parsed {
     decks: Vec<Deck>,
     questions: Vec<Question>,
     plan: Option<PlanRecord>,
-    /// Set once the questions are read; log rows read before are checked at the end.
-    ids: Option<rustc_hash::FxHashSet<String>>,
+    /// Set once the questions are read (each with its index); log rows read before are
+    /// checked at the end.
+    ids: Option<rustc_hash::FxHashMap<String, usize>>,
+    /// What the log says of each question, as `ids` indexes them.
+    tallies: Vec<super::LogTally>,
     /// Questions of log rows read before the questions, with the first such row.
     pending: HashMap<String, usize>,
     rows: usize,
@@ -315,7 +318,14 @@ impl Parsed {
                     self.questions.push(i.value()?);
                     Ok(())
                 })?;
-                self.ids = Some(self.questions.iter().map(|q| q.id.clone()).collect());
+                self.ids = Some(
+                    self.questions
+                        .iter()
+                        .enumerate()
+                        .map(|(i, q)| (q.id.clone(), i))
+                        .collect(),
+                );
+                self.tallies = vec![super::LogTally::default(); self.questions.len()];
             }
             _ => input.elements(|i| {
                 let l: Log = i.value()?;
@@ -331,13 +341,13 @@ impl Parsed {
     fn log_row(&mut self, l: &Log) -> Result<()> {
         let row = self.rows;
         match &self.ids {
-            Some(ids) if !ids.contains(&l.question) => {
-                bail!(
+            Some(ids) => match ids.get(l.question.as_str()) {
+                Some(&i) => self.tallies[i].add(l)?,
+                None => bail!(
                     "log row {row}: question {:?} is not in the backup",
                     l.question
-                )
-            }
-            Some(_) => {}
+                ),
+            },
             None => {
                 self.pending.entry(l.question.clone()).or_insert(row);
             }
@@ -358,13 +368,15 @@ impl Parsed {
             decks: self.decks,
             questions: self.questions,
             plan: self.plan,
+            // Rows read before the questions were not tallied.
+            log_tallies: Some(self.tallies).filter(|_| self.pending.is_empty()),
         };
         validate(&bank)?;
         let ids = self.ids.unwrap_or_default();
         if let Some((q, row)) = self
             .pending
             .iter()
-            .filter(|(q, _)| !ids.contains(*q))
+            .filter(|(q, _)| !ids.contains_key(q.as_str()))
             .min_by_key(|(_, row)| **row)
         {
             bail!("log row {row}: question {q:?} is not in the backup");

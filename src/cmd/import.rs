@@ -536,9 +536,13 @@ fn read_and_restore(
         .map_err(refused)?;
     drop(here);
     let dry_run = args.dry_run;
-    let plan = env
+    let mut plan = env
         .store
         .write(|store| backup::plan(bank, &store.existing()?))?;
+    if log_present > 0 {
+        // What the whole log says is not what the rows added say.
+        plan.log_tallies = None;
+    }
     let s = RestoreSummary {
         dry_run,
         decks_added: plan.decks.len(),
