@@ -478,6 +478,11 @@ impl LogDigests {
         xxhash_rust::xxh3::xxh3_128(&self.scratch.0)
     }
 
+    /// No row: a database with no log.
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
+    }
+
     pub fn add(&mut self, l: &Log) {
         let d = self.digest(l);
         *self.seen.entry(d).or_default() += 1;

@@ -510,8 +510,24 @@ struct RestoreSummary {
     log_present: u64,
 }
 
-/// Reads and checks the backup (its log staged), plans it against the database and, unless
-/// this is a dry run, writes it; returns what the summary says.
+impl RestoreSummary {
+    fn of(plan: &backup::Plan, dry_run: bool, log_added: u64, log_present: u64) -> Self {
+        RestoreSummary {
+            dry_run,
+            decks_added: plan.decks.len(),
+            questions_added: plan.questions.len(),
+            states_taken: plan.states.len(),
+            states_kept: plan.states_kept,
+            log_added,
+            log_present,
+        }
+    }
+}
+
+/// Reads and checks the backup, plans it against the database and, unless this is a dry
+/// run, writes it; returns what the summary says. Into a database with no log (a restore
+/// onto a new machine) the log is written as it is read, in the one transaction of the
+/// whole restore; otherwise it is staged, merged against the rows here, and written after.
 fn read_and_restore(
     args: &ImportArgs,
     open: &dyn Fn() -> std::io::Result<Box<dyn Read>>,
@@ -519,6 +535,46 @@ fn read_and_restore(
     env: &mut Env,
 ) -> Result<RestoreSummary> {
     let mut here = env.store.read(|store| store.log_digests())?;
+    let dry_run = args.dry_run;
+    if dry_run {
+        // Nothing is written: the rows are only counted.
+        let (mut log_added, mut log_present) = (0, 0);
+        let bank = backup::read(open, &mut |l| {
+            if here.take(l) {
+                log_present += 1;
+            } else {
+                log_added += 1;
+            }
+            Ok(())
+        })
+        .map_err(refused)?;
+        let plan = env
+            .store
+            .read(|store| backup::plan(bank, &store.existing()?))?;
+        return Ok(RestoreSummary::of(&plan, true, log_added, log_present));
+    }
+    if here.is_empty() {
+        // A copy first, of a database that has anything (a new one has nothing to keep).
+        env.store
+            .take_backup(Reason::Restore)
+            .context("nothing was restored")?;
+        let log_added = std::cell::Cell::new(0);
+        let restored = env.store.restore_into_empty(
+            |write| {
+                backup::read(open, &mut |l| {
+                    log_added.set(log_added.get() + 1);
+                    write(l)
+                })
+                .map_err(refused)
+            },
+            backup::plan,
+            |plan| RestoreSummary::of(plan, false, log_added.get(), 0),
+        )?;
+        if let Some(s) = restored {
+            return Ok(s);
+        }
+        // A grade came in since the log was read: merged as below.
+    }
     let (mut log_added, mut log_present) = (0, 0);
     let bank = env
         .store
@@ -535,7 +591,6 @@ fn read_and_restore(
         })
         .map_err(refused)?;
     drop(here);
-    let dry_run = args.dry_run;
     let mut plan = env
         .store
         .write(|store| backup::plan(bank, &store.existing()?))?;
@@ -543,17 +598,9 @@ fn read_and_restore(
         // What the whole log says is not what the rows added say.
         plan.log_tallies = None;
     }
-    let s = RestoreSummary {
-        dry_run,
-        decks_added: plan.decks.len(),
-        questions_added: plan.questions.len(),
-        states_taken: plan.states.len(),
-        states_kept: plan.states_kept,
-        log_added,
-        log_present,
-    };
+    let s = RestoreSummary::of(&plan, false, log_added, log_present);
     // A copy first, of a database this restore changes (a merge that adds nothing keeps none).
-    if !dry_run && (log_added > 0 || !plan.writes_nothing()) {
+    if log_added > 0 || !plan.writes_nothing() {
         env.store
             .take_backup(Reason::Restore)
             .context("nothing was restored")?;

@@ -185,42 +185,9 @@ impl Store {
         ))?;
         let staged = (|| {
             let mut st = self.conn.prepare(&format!(
-                "INSERT INTO temp.restore_log ({STAGED_COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+                "INSERT INTO temp.restore_log ({STAGED_COLUMNS}) {INSERT_LOG_VALUES}"
             ))?;
-            // Bound one by one with the values' own types, the dates formatted on the stack: a
-            // million rows, where `params!` and a String per date were half of staging them.
-            let (mut day, mut due_before, mut due_after) = ([0; 10], [0; 10], [0; 10]);
-            let v = f(&mut |l| {
-                st.raw_bind_parameter(1, &l.reviewed_at)?;
-                st.raw_bind_parameter(2, day_text(l.day, &mut day))?;
-                st.raw_bind_parameter(3, &l.question)?;
-                st.raw_bind_parameter(4, l.grade)?;
-                st.raw_bind_parameter(5, &l.kind)?;
-                st.raw_bind_parameter(6, l.before.n)?;
-                st.raw_bind_parameter(7, l.before.ef_milli)?;
-                st.raw_bind_parameter(8, to_sql_int(l.before.interval))?;
-                st.raw_bind_parameter(9, l.before.due.map(|d| day_text(d, &mut due_before)))?;
-                st.raw_bind_parameter(10, l.after.n)?;
-                st.raw_bind_parameter(11, l.after.ef_milli)?;
-                st.raw_bind_parameter(12, to_sql_int(l.after.interval))?;
-                st.raw_bind_parameter(13, l.after.due.map(|d| day_text(d, &mut due_after)))?;
-                st.raw_bind_parameter(14, to_sql_int(l.answer_ms))?;
-                st.raw_bind_parameter(
-                    15,
-                    l.missed.as_ref().map(serde_json::to_string).transpose()?,
-                )?;
-                st.raw_bind_parameter(
-                    16,
-                    l.red_flags
-                        .as_ref()
-                        .map(serde_json::to_string)
-                        .transpose()?,
-                )?;
-                st.raw_bind_parameter(17, &l.session)?;
-                st.raw_execute()?;
-                Ok(())
-            })?;
+            let v = f(&mut |l| insert_log(&mut st, l))?;
             self.conn.execute_batch("COMMIT")?;
             Ok(v)
         })();
@@ -240,24 +207,16 @@ impl Store {
     /// database locked waits for the restore's turn (`Store::take_restore_turn`).
     pub fn restore(&mut self, mut plan: Plan) -> Result<()> {
         let tallies = plan.log_tallies.take();
-        // A million index entries go in at random places: a page cache of 64 MB (not the
-        // default 2 MB) keeps them off the disk. For this connection only.
-        self.conn.execute_batch("PRAGMA main.cache_size = -65536")?;
-        self.write(|store| store.restore_bank(plan))?;
+        self.write(|store| {
+            let log_empty = store.log_is_empty()?;
+            store.restore_bank(plan, log_empty)
+        })?;
         let last: i64 = self.conn.query_row(
             "SELECT coalesce(max(seq), 0) FROM temp.restore_log",
             [],
             |r| r.get(0),
         )?;
-        // The staged rows were checked as they were read against every rule of review_log's
-        // CHECKs, and each names a question of the backup, which restore_bank has written:
-        // SQLite checking them again row by row was about a third of copying them.
-        self.conn
-            .execute_batch("PRAGMA foreign_keys = OFF; PRAGMA ignore_check_constraints = ON")?;
-        let written = self.restore_staged_log(last, tallies.as_deref());
-        self.conn
-            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA ignore_check_constraints = OFF")?;
-        written
+        self.with_bulk_log_writes(|store| store.restore_staged_log(last, tallies.as_deref()))
     }
 
     /// The staged log `1..=last`, then what it changes in the states.
@@ -291,8 +250,9 @@ impl Store {
     }
 
     /// Decks and questions through the same code as a bank import, states as a grade writes
-    /// them (their lapses recounted from the log).
-    fn restore_bank(&mut self, plan: Plan) -> Result<()> {
+    /// them. Their lapses and last reviews are recounted from the log here, or, with
+    /// `log_empty`, left empty for the log's own rows to set once they are in.
+    fn restore_bank(&mut self, plan: Plan, log_empty: bool) -> Result<()> {
         // Moved, not copied: a restore of 100,000 questions holds one copy of the bank.
         let decks: Vec<DeckRow> = plan
             .decks
@@ -342,13 +302,6 @@ impl Store {
         // trigger runs in a statement journal, which made a restore of 100,000 states about
         // 20% slower.
         let triggers = set_aside(&self.conn, "trigger", "card_state")?;
-        // A state's lapses and last review come from the log here; with none yet (a restore
-        // onto a new machine), none, and the log's own rows set them when they go in.
-        let log_empty: bool =
-            self.conn
-                .query_row("SELECT NOT EXISTS (SELECT 1 FROM review_log)", [], |r| {
-                    r.get(0)
-                })?;
         let mut recount = self.conn.prepare(RECOUNT_LAPSES)?;
         for (id, s) in &plan.states {
             let row = StateRow {
@@ -388,12 +341,7 @@ impl Store {
         last: i64,
         tallies: Option<&[(String, LogTally)]>,
     ) -> Result<Option<bool>> {
-        let empty: bool =
-            self.conn
-                .query_row("SELECT NOT EXISTS (SELECT 1 FROM review_log)", [], |r| {
-                    r.get(0)
-                })?;
-        if !empty || last == 0 {
+        if !self.log_is_empty()? || last == 0 {
             return Ok(None);
         }
         let indexes = set_aside(&self.conn, "index", "review_log")?;
@@ -402,6 +350,12 @@ impl Store {
         let Some(tallies) = tallies else {
             return Ok(Some(false));
         };
+        self.put_tallies(tallies)?;
+        Ok(Some(true))
+    }
+
+    /// Sets each state's lapses and last review from what its question's log rows say.
+    fn put_tallies(&self, tallies: &[(String, LogTally)]) -> Result<()> {
         let mut st = self.conn.prepare(
             "UPDATE card_state SET lapses = ?2, last_grade = ?3, last_missed = ?4
              WHERE question_id = ?1",
@@ -410,7 +364,83 @@ impl Store {
             let (grade, missed) = t.last.clone().unzip();
             st.execute(params![id, to_sql_int(t.lapses), grade, missed.flatten()])?;
         }
-        Ok(Some(true))
+        Ok(())
+    }
+
+    fn log_is_empty(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT NOT EXISTS (SELECT 1 FROM review_log)", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Restores a backup into a database with no log, in one transaction: each log row goes
+    /// into review_log as `read` checks it (the log's indexes set aside and built once after),
+    /// then the decks, questions and states of the plan `plan_of` makes from what was read.
+    /// A backup refused half-way leaves nothing: the transaction is rolled back. This holds
+    /// the write lock while the file is read; a writer beside it waits for the restore's turn
+    /// (`Store::take_restore_turn`). None, having done nothing, when the log has rows.
+    pub fn restore_into_empty<S>(
+        &mut self,
+        read: impl FnOnce(&mut dyn FnMut(&Log) -> Result<()>) -> Result<backup::Bank>,
+        plan_of: impl FnOnce(backup::Bank, &Existing) -> Result<Plan>,
+        summarize: impl FnOnce(&Plan) -> S,
+    ) -> Result<Option<S>> {
+        self.with_bulk_log_writes(|store| {
+            store.write(|store| {
+                if !store.log_is_empty()? {
+                    return Ok(None);
+                }
+                let indexes = set_aside(&store.conn, "index", "review_log")?;
+                let bank = {
+                    let mut st = store.conn.prepare(&format!(
+                        "INSERT INTO review_log ({STAGED_COLUMNS}) {INSERT_LOG_VALUES}"
+                    ))?;
+                    read(&mut |l| insert_log(&mut st, l))?
+                };
+                let mut plan = plan_of(bank, &store.existing()?)?;
+                let tallies = plan.log_tallies.take();
+                let summary = summarize(&plan);
+                store.restore_bank(plan, true)?;
+                // Foreign keys are off for the log (see `with_bulk_log_writes`): the bank's own
+                // rows are checked here, as SQLite would have.
+                for table in ["question", "card_state"] {
+                    let broken: bool = store.conn.query_row(
+                        &format!(
+                            "SELECT EXISTS (SELECT 1 FROM pragma_foreign_key_check('{table}'))"
+                        ),
+                        [],
+                        |r| r.get(0),
+                    )?;
+                    if broken {
+                        anyhow::bail!("the backup's {table} rows name rows it does not have");
+                    }
+                }
+                put_back(&store.conn, &indexes)?;
+                match tallies {
+                    Some(t) => store.put_tallies(&t)?,
+                    None => store.conn.execute_batch(RECOUNT_WHOLE_LOG)?,
+                }
+                Ok(Some(summary))
+            })
+        })
+    }
+
+    /// Runs `f` with this connection set for writing many log rows: a page cache of 64 MB
+    /// (not the default 2 MB) for a million index entries, and neither foreign keys nor CHECKs
+    /// checked. The backup reader has checked every rule of review_log's CHECKs for each row,
+    /// and that its question is in the backup, which the restore writes in the same
+    /// transaction or before: SQLite checking them again was about a third of writing the log.
+    fn with_bulk_log_writes<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch(
+            "PRAGMA main.cache_size = -65536;
+             PRAGMA foreign_keys = OFF; PRAGMA ignore_check_constraints = ON",
+        )?;
+        let done = f(self);
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA ignore_check_constraints = OFF")?;
+        done
     }
 
     /// Adds the staged rows `from..to`, in backup order.
@@ -426,6 +456,36 @@ impl Store {
         Ok(())
     }
 }
+
+/// Runs `st`, an INSERT of the `STAGED_COLUMNS` as ?1-?17, for one log row. Bound one by
+/// one with the values' own types, the dates formatted on the stack: a million rows, where
+/// `params!` and a String per date were half of staging them.
+fn insert_log(st: &mut rusqlite::Statement, l: &Log) -> Result<()> {
+    let (mut day, mut due_before, mut due_after) = ([0; 10], [0; 10], [0; 10]);
+    st.raw_bind_parameter(1, &l.reviewed_at)?;
+    st.raw_bind_parameter(2, day_text(l.day, &mut day))?;
+    st.raw_bind_parameter(3, &l.question)?;
+    st.raw_bind_parameter(4, l.grade)?;
+    st.raw_bind_parameter(5, &l.kind)?;
+    st.raw_bind_parameter(6, l.before.n)?;
+    st.raw_bind_parameter(7, l.before.ef_milli)?;
+    st.raw_bind_parameter(8, to_sql_int(l.before.interval))?;
+    st.raw_bind_parameter(9, l.before.due.map(|d| day_text(d, &mut due_before)))?;
+    st.raw_bind_parameter(10, l.after.n)?;
+    st.raw_bind_parameter(11, l.after.ef_milli)?;
+    st.raw_bind_parameter(12, to_sql_int(l.after.interval))?;
+    st.raw_bind_parameter(13, l.after.due.map(|d| day_text(d, &mut due_after)))?;
+    st.raw_bind_parameter(14, to_sql_int(l.answer_ms))?;
+    let json = |v: &Option<Vec<usize>>| v.as_ref().map(serde_json::to_string).transpose();
+    st.raw_bind_parameter(15, json(&l.missed)?)?;
+    st.raw_bind_parameter(16, json(&l.red_flags)?)?;
+    st.raw_bind_parameter(17, &l.session)?;
+    st.raw_execute()?;
+    Ok(())
+}
+
+const INSERT_LOG_VALUES: &str =
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 
 /// `d` as YYYY-MM-DD (as `NaiveDate`'s Display writes the years 1-9999 a store holds),
 /// written into `buf`.
@@ -499,6 +559,17 @@ const RECOUNT_LAST_REVIEW: &str = "UPDATE card_state SET (last_grade, last_misse
               (SELECT question_id FROM temp.restore_log WHERE kind = 'review')
           GROUP BY question_id) AS newest
     WHERE card_state.question_id = newest.question_id";
+
+/// Every state's lapses and last review, counted from the whole log.
+const RECOUNT_WHOLE_LOG: &str = "UPDATE card_state SET lapses = counted.n
+    FROM (SELECT question_id, count(*) AS n FROM review_log WHERE kind = 'review' AND grade < 3
+          GROUP BY question_id) AS counted
+    WHERE card_state.question_id = counted.question_id;
+    UPDATE card_state SET (last_grade, last_missed) =
+        (SELECT l.grade, l.missed FROM review_log l WHERE l.id = newest.id)
+    FROM (SELECT question_id, max(id) AS id FROM review_log WHERE kind = 'review'
+          GROUP BY question_id) AS newest
+    WHERE card_state.question_id = newest.question_id;";
 
 const RECOUNT_LAPSES: &str = "UPDATE card_state SET lapses = (SELECT count(*) FROM review_log l
     WHERE l.kind = 'review' AND l.question_id = ?1 AND l.grade < 3) WHERE question_id = ?1";
