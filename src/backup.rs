@@ -192,8 +192,7 @@ pub struct Plan {
     pub interview: Option<PlanRecord>,
     pub states_kept: usize,
     /// What the backup's whole log says of each question with a scheduling review in it:
-    /// the states a restore into a database with no log writes from it. Set by the caller
-    /// only when every row of the backup's log is added.
+    /// the states a restore into a database with no log writes from it (a merge recounts).
     pub log_tallies: Option<Vec<(String, LogTally)>>,
 }
 

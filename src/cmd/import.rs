@@ -591,13 +591,9 @@ fn read_and_restore(
         })
         .map_err(refused)?;
     drop(here);
-    let mut plan = env
+    let plan = env
         .store
         .write(|store| backup::plan(bank, &store.existing()?))?;
-    if log_present > 0 {
-        // What the whole log says is not what the rows added say.
-        plan.log_tallies = None;
-    }
     let s = RestoreSummary::of(&plan, false, log_added, log_present);
     // A copy first, of a database this restore changes (a merge that adds nothing keeps none).
     if log_added > 0 || !plan.writes_nothing() {

@@ -199,14 +199,13 @@ impl Store {
         staged
     }
 
-    /// Writes a restore plan and the staged log. The decks, questions and states go in one
-    /// transaction; the log into a database with none in one more (`restore_log_into_empty`),
-    /// into one with a log in transactions of `LOG_CHUNK` rows. Only rows not here are staged
+    /// Writes a restore plan and the staged log: a merge into a database with a log (onto one
+    /// without, `restore_into_empty`). The decks, questions and states go in one transaction,
+    /// the log in transactions of `LOG_CHUNK` rows. Only rows not here are staged
     /// (see `backup::LogDigests`), so a restore cut short (killed, power lost) leaves whole
     /// pieces, and running it again completes it exactly. A writer beside it that finds the
     /// database locked waits for the restore's turn (`Store::take_restore_turn`).
-    pub fn restore(&mut self, mut plan: Plan) -> Result<()> {
-        let tallies = plan.log_tallies.take();
+    pub fn restore(&mut self, plan: Plan) -> Result<()> {
         self.write(|store| {
             let log_empty = store.log_is_empty()?;
             store.restore_bank(plan, log_empty)
@@ -216,29 +215,16 @@ impl Store {
             [],
             |r| r.get(0),
         )?;
-        self.with_bulk_log_writes(|store| store.restore_staged_log(last, tallies.as_deref()))
+        self.with_bulk_log_writes(|store| store.restore_staged_log(last))
     }
 
     /// The staged log `1..=last`, then what it changes in the states.
-    fn restore_staged_log(
-        &mut self,
-        last: i64,
-        tallies: Option<&[(String, LogTally)]>,
-    ) -> Result<()> {
-        let counted = match self.write(|store| store.restore_log_into_empty(last, tallies))? {
-            Some(counted) => counted,
-            None => {
-                let mut from = 1;
-                while from <= last {
-                    let to = from.saturating_add(LOG_CHUNK);
-                    self.write(|store| store.restore_log(from, to))?;
-                    from = to;
-                }
-                false
-            }
-        };
-        if counted {
-            return Ok(());
+    fn restore_staged_log(&mut self, last: i64) -> Result<()> {
+        let mut from = 1;
+        while from <= last {
+            let to = from.saturating_add(LOG_CHUNK);
+            self.write(|store| store.restore_log(from, to))?;
+            from = to;
         }
         // Lapses are derived from the log: recounted once it is all in, in one pass, for the
         // questions it gave a lapse (adding rows changes no other count).
@@ -327,31 +313,6 @@ impl Store {
         }
         self.conn.execute_batch(RECOUNT_TALLIES)?;
         put_back(&self.conn, &triggers)
-    }
-
-    /// Into a database with no log yet (a restore onto a new machine), the whole staged log
-    /// in this one transaction, with review_log's indexes dropped first and built again after
-    /// (from their own SQL in the schema): sorting a million entries once is a fraction of
-    /// inserting them at random places. Other processes see the log whole or not at all, and
-    /// the indexes always. The log here is then the staged rows, so what they say of each
-    /// question (`tallies`, when known) is what its state keeps: written, and Some(true).
-    /// None (nothing done) when the log already has rows.
-    fn restore_log_into_empty(
-        &mut self,
-        last: i64,
-        tallies: Option<&[(String, LogTally)]>,
-    ) -> Result<Option<bool>> {
-        if !self.log_is_empty()? || last == 0 {
-            return Ok(None);
-        }
-        let indexes = set_aside(&self.conn, "index", "review_log")?;
-        self.restore_log(1, last + 1)?;
-        put_back(&self.conn, &indexes)?;
-        let Some(tallies) = tallies else {
-            return Ok(Some(false));
-        };
-        self.put_tallies(tallies)?;
-        Ok(Some(true))
     }
 
     /// Sets each state's lapses and last review from what its question's log rows say.
