@@ -1,8 +1,11 @@
 //! The interview plan (interview.md), pure: the pace of new questions, the final window and
-//! its assignment of final days, readiness. The plan never changes SM-2 state; it only says
-//! which questions are offered on which day. No I/O, no clock.
+//! its assignment of final days (readiness is counted beside the states: migration 0014). The
+//! plan never changes SM-2 state; it only says which questions are offered on which day. No
+//! I/O, no clock.
 
 use chrono::{Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
 use std::collections::HashMap;
 
 /// The most new questions a plan asks for in one day.
@@ -84,7 +87,7 @@ pub fn left_unseen(plan: &Plan, today: NaiveDate, unseen: u64) -> u64 {
 }
 
 /// What ranks a question for the final window: stronger first.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Strength {
     pub id: String,
     pub ef_milli: u32,
@@ -93,28 +96,31 @@ pub struct Strength {
     pub order: (i64, i64),
 }
 
+/// The final window's ranking: highest EF first, then fewest lapses, then bank order (and the
+/// id, so that no two questions tie).
+fn stronger_first(a: &Strength, b: &Strength) -> Ordering {
+    b.ef_milli
+        .cmp(&a.ef_milli)
+        .then(a.lapses.cmp(&b.lapses))
+        .then(a.order.cmp(&b.order))
+        .then(a.id.cmp(&b.id))
+}
+
 /// Deals `questions` (any order) over `days` (in order): strongest first, so the weakest land
 /// on the days closest to the date; day loads differ by at most one (the earlier days take
-/// the extra ones). A pure function of its inputs.
-pub fn deal(mut questions: Vec<Strength>, days: &[NaiveDate]) -> HashMap<String, NaiveDate> {
-    let mut out = HashMap::new();
+/// the extra ones). Returns each question with its day, strongest first. A pure function of
+/// its inputs.
+fn deal_in_order(mut questions: Vec<Strength>, days: &[NaiveDate]) -> Vec<(Strength, NaiveDate)> {
     if days.is_empty() {
-        return out;
+        return Vec::new();
     }
-    questions.sort_by(|a, b| {
-        b.ef_milli
-            .cmp(&a.ef_milli)
-            .then(a.lapses.cmp(&b.lapses))
-            .then(a.order.cmp(&b.order))
-            .then(a.id.cmp(&b.id))
-    });
+    questions.sort_by(stronger_first);
     let (base, extra) = (questions.len() / days.len(), questions.len() % days.len());
     let mut it = questions.into_iter();
+    let mut out = Vec::new();
     for (i, day) in days.iter().enumerate() {
         let load = base + usize::from(i < extra);
-        for q in it.by_ref().take(load) {
-            out.insert(q.id, *day);
-        }
+        out.extend(it.by_ref().take(load).map(|q| (q, *day)));
     }
     out
 }
@@ -129,38 +135,102 @@ pub struct Candidate {
     pub reviewed_today: bool,
 }
 
-/// The final days of the candidates, dealt over the window's days from today on (over the
-/// whole window before it starts): a pure function of the start-of-day states and the date.
-pub fn assignment(
-    plan: &Plan,
-    today: NaiveDate,
-    candidates: &[Candidate],
-) -> HashMap<String, NaiveDate> {
-    if !plan.is_active(today) {
-        return HashMap::new();
-    }
-    let days = plan.window_days_from(today);
-    deal(
-        candidates.iter().map(|c| c.strength.clone()).collect(),
-        &days,
-    )
+/// One day of the window as the day's deal keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DealtDay {
+    pub day: NaiveDate,
+    /// The strongest question dealt this day; None when none was.
+    pub first: Option<Strength>,
+    /// How many of those dealt this day SM-2 does not offer by then.
+    pub finals: u64,
 }
 
-/// The questions dealt `day` that SM-2 does not already offer by then, in bank order,
-/// whether or not they were reviewed today: a function of the start-of-day states only, so
-/// the same all day (what the store keeps as the day's deal).
-pub fn dealt_finals(
-    day: NaiveDate,
-    candidates: &[Candidate],
-    dealt: &HashMap<String, NaiveDate>,
-) -> Vec<String> {
-    let mut out: Vec<&Strength> = candidates
+/// The day's deal, a pure function of the start-of-day states and the date: the questions
+/// dealt today that SM-2 does not already offer (in bank order, whether or not reviewed
+/// today), and each day of the window from today on (none before the window starts).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Deal {
+    pub today: Vec<String>,
+    pub days: Vec<DealtDay>,
+}
+
+/// Deals the candidates over the window's days from today on (over the whole window before it
+/// starts, for the load).
+pub fn make_deal(plan: &Plan, today: NaiveDate, candidates: &[Candidate]) -> Deal {
+    if !plan.is_active(today) {
+        return Deal::default();
+    }
+    let days = plan.window_days_from(today);
+    let due: HashMap<&str, NaiveDate> = candidates
         .iter()
-        .filter(|c| c.due > day && dealt.get(&c.strength.id) == Some(&day))
-        .map(|c| &c.strength)
+        .map(|c| (c.strength.id.as_str(), c.due))
         .collect();
-    out.sort_by(|a, b| a.order.cmp(&b.order).then(a.id.cmp(&b.id)));
-    out.into_iter().map(|s| s.id.clone()).collect()
+    let order: HashMap<&str, (i64, i64)> = candidates
+        .iter()
+        .map(|c| (c.strength.id.as_str(), c.strength.order))
+        .collect();
+    let dealt = deal_in_order(
+        candidates.iter().map(|c| c.strength.clone()).collect(),
+        &days,
+    );
+    let mut out: Vec<DealtDay> = days
+        .iter()
+        .map(|&day| DealtDay {
+            day,
+            first: None,
+            finals: 0,
+        })
+        .collect();
+    let mut today_finals = Vec::new();
+    let mut at = 0;
+    for (q, day) in &dealt {
+        while out[at].day != *day {
+            at += 1;
+        }
+        let d = &mut out[at];
+        if due[q.id.as_str()] > *day {
+            d.finals += 1;
+            if *day == today {
+                today_finals.push(q.id.as_str());
+            }
+        }
+        if d.first.is_none() {
+            d.first = Some(q.clone());
+        }
+    }
+    today_finals.sort_by(|a, b| order[a].cmp(&order[b]).then(a.cmp(b)));
+    Deal {
+        today: today_finals.into_iter().map(String::from).collect(),
+        days: out,
+    }
+}
+
+/// The day the deal gave a candidate of the start of the day: the last whose strongest
+/// question is no stronger than it.
+fn dealt_day(days: &[DealtDay], s: &Strength) -> Option<NaiveDate> {
+    days.iter()
+        .rev()
+        .find(|d| {
+            d.first
+                .as_ref()
+                .is_some_and(|f| stronger_first(f, s) != Ordering::Greater)
+        })
+        .map(|d| d.day)
+}
+
+/// Each window day's finals still to offer: those the deal counted for it, less the ones
+/// among them that had a scheduling review today (done with the window). `reviewed_today`:
+/// the day's candidates reviewed today, as they stood at its start.
+pub fn finals_left(deal: &Deal, reviewed_today: &[Candidate]) -> HashMap<NaiveDate, u64> {
+    let mut out: HashMap<NaiveDate, u64> = deal.days.iter().map(|d| (d.day, d.finals)).collect();
+    for c in reviewed_today {
+        if let Some(day) = dealt_day(&deal.days, &c.strength).filter(|d| c.due > *d)
+            && let Some(n) = out.get_mut(&day)
+        {
+            *n = n.saturating_sub(1);
+        }
+    }
+    out
 }
 
 /// One day's expected load under the plan.
@@ -180,25 +250,18 @@ impl DayLoad {
 }
 
 /// The load of each day from today to the eve of the date, as things stand: new questions at
-/// the pace (from `unseen` at the start of today) and SM-2 due counts; in the window, the
-/// final days dealt today, and before it, the questions that will then be seen, dealt evenly.
+/// the pace (from `unseen` at the start of today) and SM-2 due counts; in the window, each
+/// day's finals still to offer (`finals`, from `finals_left`), and before it, the questions
+/// that will then be seen (`seen` of them now), dealt evenly.
 pub fn daily_load(
     plan: &Plan,
     today: NaiveDate,
     configured: u64,
     unseen: u64,
     due: &HashMap<NaiveDate, u64>,
-    candidates: &[Candidate],
+    seen: u64,
+    finals: &HashMap<NaiveDate, u64>,
 ) -> Vec<DayLoad> {
-    let dealt = assignment(plan, today, candidates);
-    // How many finals each day gets (those dealt it that SM-2 does not offer by then, less
-    // those reviewed today: done with the window), in one pass over the candidates.
-    let mut finals: HashMap<NaiveDate, u64> = HashMap::new();
-    for c in candidates.iter().filter(|c| !c.reviewed_today) {
-        if let Some(day) = dealt.get(&c.strength.id).filter(|d| c.due > **d) {
-            *finals.entry(*day).or_default() += 1;
-        }
-    }
     let mut left = unseen;
     let mut load: Vec<DayLoad> = today
         .iter_days()
@@ -220,7 +283,7 @@ pub fn daily_load(
             .filter(|d| d.day < plan.window_start())
             .map(|d| d.new)
             .sum::<u64>()
-            + candidates.len() as u64;
+            + seen;
         let window: Vec<&mut DayLoad> = load
             .iter_mut()
             .filter(|d| d.day >= plan.window_start())
@@ -233,37 +296,16 @@ pub fn daily_load(
     load
 }
 
-/// What readiness needs to know of one question.
-#[derive(Clone, Debug, Default)]
-pub struct ReadyFacts {
-    /// It has had at least two scheduling reviews.
-    pub two_reviews: bool,
-    /// The grade of the last scheduling review.
-    pub last_grade: Option<u8>,
-    /// Whether that review missed a must point (see `missed_a_must`).
-    pub missed_must: bool,
-}
-
-/// Ready: two scheduling reviews or more, the last graded 4 or 5, missing no must point.
-pub fn is_ready(f: &ReadyFacts) -> bool {
-    f.two_reviews && f.last_grade.is_some_and(|g| g >= 4) && !f.missed_must
-}
-
-/// Whether a question with this SM-2 state has had two scheduling reviews or more: `n`
-/// counts the passes since the last lapse, and each lapse was a review too.
-pub fn has_two_reviews(n: u32, lapses: u64) -> bool {
-    n >= 2 || (n == 1 && lapses > 0)
-}
-
-/// Did a review that missed these points (indexes) miss a must (`musts[i]`: point i is one)?
-/// A question without musts (plain points) never does.
-pub fn missed_a_must(missed: &[usize], musts: &[bool]) -> bool {
-    !crate::points::musts_missed(missed, musts).is_empty()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn deal(questions: Vec<Strength>, days: &[NaiveDate]) -> HashMap<String, NaiveDate> {
+        deal_in_order(questions, days)
+            .into_iter()
+            .map(|(q, day)| (q.id, day))
+            .collect()
+    }
 
     fn day(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -355,7 +397,15 @@ mod tests {
     #[test]
     fn the_load_deals_what_will_be_seen_over_the_window() {
         let p = plan("2027-01-01", "2027-01-21");
-        let load = daily_load(&p, day("2027-01-01"), 10, 241, &HashMap::new(), &[]);
+        let load = daily_load(
+            &p,
+            day("2027-01-01"),
+            10,
+            241,
+            &HashMap::new(),
+            0,
+            &HashMap::new(),
+        );
         assert_eq!(load.len(), 20);
         assert_eq!(load.iter().map(|d| d.new).sum::<u64>(), 241);
         assert_eq!(load[0].new, 17);
@@ -364,29 +414,53 @@ mod tests {
         assert!(load[..15].iter().all(|d| d.finals == 0));
     }
 
-    #[test]
-    fn readiness_needs_two_reviews_and_a_good_last_grade() {
-        let f = |reviews: u64, g, missed_must| ReadyFacts {
-            two_reviews: reviews >= 2,
-            last_grade: Some(g),
-            missed_must,
-        };
-        assert!(is_ready(&f(2, 4, false)));
-        assert!(is_ready(&f(5, 5, false)));
-        assert!(!is_ready(&f(1, 5, false)));
-        assert!(!is_ready(&f(3, 3, false)));
-        assert!(!is_ready(&f(3, 5, true)));
-        assert!(!is_ready(&ReadyFacts::default()));
-        assert!(!missed_a_must(&[0, 1], &[false, false, false]), "no musts");
-        assert!(
-            !missed_a_must(&[1, 2], &[true, false, false]),
-            "the must was covered"
-        );
-        assert!(missed_a_must(&[0], &[true, false, false]));
-        // From the state: passes since the last lapse, and the lapses.
-        assert!(!has_two_reviews(0, 3));
-        assert!(!has_two_reviews(1, 0), "one pass, never failed: one review");
-        assert!(has_two_reviews(1, 1), "a lapse, then a pass");
-        assert!(has_two_reviews(2, 0));
+    proptest::proptest! {
+        /// The loads drawn from the kept deal (its days' first questions and counts, less
+        /// today's reviews) are those of dealing every candidate again.
+        #[test]
+        fn the_kept_deal_gives_the_loads_of_dealing_again(
+            cands in proptest::collection::vec(
+                (1300u32..1700, 0u64..3, 0i64..3, 0i64..4, 0u64..7, proptest::bool::ANY), 0..40),
+            from in 0u64..5,
+        ) {
+            let p = plan("2027-01-01", "2027-01-21");
+            let today = day("2027-01-16") + Days::new(from);
+            let cs: Vec<Candidate> = cands
+                .iter()
+                .enumerate()
+                .map(|(i, &(ef, lapses, deck, pos, due, reviewed_today))| Candidate {
+                    strength: Strength {
+                        id: format!("q{i}"),
+                        ef_milli: ef,
+                        lapses,
+                        order: (deck, pos),
+                    },
+                    due: today + Days::new(due),
+                    reviewed_today,
+                })
+                .collect();
+            let kept = make_deal(&p, today, &cs);
+            let reviewed: Vec<Candidate> =
+                cs.iter().filter(|c| c.reviewed_today).cloned().collect();
+            let left = finals_left(&kept, &reviewed);
+            let dealt = deal(
+                cs.iter().map(|c| c.strength.clone()).collect(),
+                &p.window_days_from(today),
+            );
+            for d in p.window_days_from(today) {
+                let expected = cs
+                    .iter()
+                    .filter(|c| !c.reviewed_today && dealt[&c.strength.id] == d && c.due > d)
+                    .count() as u64;
+                proptest::prop_assert_eq!(left.get(&d).copied().unwrap_or(0), expected, "{}", d);
+            }
+            let mut today_list: Vec<&Candidate> = cs
+                .iter()
+                .filter(|c| dealt[&c.strength.id] == today && c.due > today)
+                .collect();
+            today_list.sort_by_key(|c| (c.strength.order, c.strength.id.clone()));
+            let ids: Vec<String> = today_list.iter().map(|c| c.strength.id.clone()).collect();
+            proptest::prop_assert_eq!(kept.today, ids);
+        }
     }
 }

@@ -352,7 +352,7 @@ fn schema_5_keeps_every_log_row_and_id_of_a_schema_4_database() {
     drop(conn);
     let shown = out(&s, DAY2, &["show", "d/q"]);
     assert!(shown.contains("History (2 rows):"), "{shown}");
-    assert_eq!(s.count("PRAGMA user_version"), 13);
+    assert_eq!(s.count("PRAGMA user_version"), 14);
     assert_eq!(
         s.rows("SELECT id, kind FROM review_log ORDER BY id", |r| Ok((
             r.get::<_, i64>(0)?,

@@ -243,7 +243,7 @@ fn a_database_from_a_newer_rehearse_is_refused_untouched() {
     s.sql().pragma_update(None, "user_version", 99).unwrap();
     let before = s.snapshot();
     s.rehearse(NOW).arg("import").assert().code(1).stderr(predicate::str::contains(
-        "was written by a newer rehearse (schema version 99, this one knows 13): upgrade rehearse",
+        "was written by a newer rehearse (schema version 99, this one knows 14): upgrade rehearse",
     ));
     assert_eq!(s.snapshot(), before);
 }

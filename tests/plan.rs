@@ -220,6 +220,27 @@ fn a_plans_whole_life_final_window_date_and_after() {
     assert_eq!(loads, [3, 3]);
     let text = s.review(&at(8), &["--limit", "1"], "3\n5\n");
     assert!(text.contains("1 final"), "{text}");
+    // The load drawn from the day's kept deal, less today's review, is that of dealing every
+    // seen question again (stats keeps no deal).
+    let kept = json(&s, &at(8), &["plan", "--json"])["plan"]["load"].clone();
+    let finals: Vec<i64> = kept
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["final"].as_i64().unwrap())
+        .collect();
+    assert_eq!(finals, [2, 3]);
+    assert_eq!(
+        s.count("SELECT count(*) FROM plan_deal WHERE window IS NOT NULL"),
+        1
+    );
+    s.sql().execute("DELETE FROM plan_deal", []).unwrap();
+    // Another process holds the write lock: `plan` deals without keeping.
+    let lock = s.sql();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    assert_eq!(json(&s, &at(8), &["plan", "--json"])["plan"]["load"], kept);
+    lock.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(s.count("SELECT count(*) FROM plan_deal"), 0);
     // Early, but scheduled by SM-2 exactly as on time: n 3 -> 4, interval from the old EF.
     let (n, ef, interval, due) = state(&s, "d/q0");
     assert_eq!((n, ef), (4, after7.1 - 140));
@@ -441,6 +462,48 @@ fn a_question_whose_last_review_missed_a_must_is_not_ready() {
         json(&fresh, &at(7), &["plan", "--json"])["plan"]["readiness"]["ready"],
         1
     );
+}
+
+/// Readiness is kept per deck beside the states (migration 14): a change of the rubric, a
+/// suspend and its undo move it as the rows say.
+#[test]
+fn readiness_follows_the_rubric_and_suspends() {
+    let s = Sandbox::new();
+    let deck = |must: bool| {
+        let mut text = String::from("[deck]\nid = \"d\"\ntitle = \"D\"\n");
+        for i in 0..2 {
+            text.push_str(&format!(
+                "\n[[question]]\nid = \"q{i}\"\nsection = \"S{i}\"\nprompt = \"Question {i}?\"\npoints = [\n  {{ key = \"First\", must = {must} }},\n  {{ key = \"Second\", must = {} }},\n]\n", !must
+            ));
+        }
+        text
+    };
+    let bank = s.write("bank/d.toml", &deck(true));
+    ok(&s, &at(0), &["import", bank.to_str().unwrap()]);
+    ok(&s, &at(0), &["plan", &day(30).to_string()]);
+    // Both reviewed twice, the last time graded 4 by hand, each missing the first point.
+    s.review(&at(0), &[], "5\n5\n");
+    s.review(&at(1), &[], "\nb\n4\n\nb\n4\n");
+    let ready = || {
+        let v = json(&s, &at(2), &["plan", "--json"]);
+        (
+            v["plan"]["readiness"]["ready"].as_i64().unwrap(),
+            v["plan"]["readiness"]["questions"].as_i64().unwrap(),
+        )
+    };
+    assert_eq!(ready(), (0, 2), "the point they missed is a must");
+    // The bank makes the other point the must: both are ready.
+    s.write("bank/d.toml", &deck(false));
+    ok(&s, &at(2), &["import", bank.to_str().unwrap()]);
+    assert_eq!(ready(), (2, 2));
+    ok(&s, &at(2), &["suspend", "d/q0"]);
+    assert_eq!(ready(), (1, 1));
+    ok(&s, &at(2), &["unsuspend", "d/q0"]);
+    assert_eq!(ready(), (2, 2));
+    // A must again: none ready.
+    s.write("bank/d.toml", &deck(true));
+    ok(&s, &at(2), &["import", bank.to_str().unwrap()]);
+    assert_eq!(ready(), (0, 2));
 }
 
 /// Six questions and a plan for day 10 (its window days 8 and 9), reviewed on days 0 and 1

@@ -77,7 +77,7 @@ fn bad_database_files_get_one_line_and_stay_as_they_were() {
         (
             "newer.db",
             &["import"],
-            "newer.db was written by a newer rehearse (schema version 77, this one knows 13): upgrade rehearse, or pass another --db path",
+            "newer.db was written by a newer rehearse (schema version 77, this one knows 14): upgrade rehearse, or pass another --db path",
         ),
     ];
     for (file, args, want) in cases {
@@ -181,7 +181,7 @@ fn a_migration_first_writes_a_copy_of_the_old_database() {
             .unwrap(),
         1
     );
-    assert_eq!(s.count("PRAGMA user_version"), 13);
+    assert_eq!(s.count("PRAGMA user_version"), 14);
 }
 
 fn generated_bank(deck: &str, n: usize) -> String {

@@ -442,7 +442,7 @@ fn a_schema_5_database_reads_and_grades_as_before() {
     );
     assert!(text.contains("Covered 2 of 3: grade 4 ("), "{text}");
     assert!(!text.contains("Red flags"), "{text}");
-    assert_eq!(s.count("PRAGMA user_version"), 13);
+    assert_eq!(s.count("PRAGMA user_version"), 14);
     assert_eq!(
         s.rows(
             "SELECT points, red_flags, follow_ups FROM question",

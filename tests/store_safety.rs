@@ -55,7 +55,7 @@ fn racing_first_runs_of_review_stats_and_import_all_succeed() {
             "round {round}"
         );
         assert_eq!(s.count("SELECT count(*) FROM deck"), 16, "round {round}");
-        assert_eq!(s.count("PRAGMA user_version"), 13, "round {round}");
+        assert_eq!(s.count("PRAGMA user_version"), 14, "round {round}");
     }
 }
 
@@ -674,7 +674,7 @@ fn sigkill_during_the_pre_migration_copy_leaves_no_trusted_broken_copy() {
                 .unwrap();
             assert_eq!((v, n), (1, 20000), "{delay_ms} ms: {c}");
         }
-        assert_eq!(s.count("PRAGMA user_version"), 13);
+        assert_eq!(s.count("PRAGMA user_version"), 14);
     }
 }
 

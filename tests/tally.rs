@@ -33,6 +33,67 @@ fn tallies_hold(db: &Path, step: &str) {
         ),
         "{step}: questions and states"
     );
+    // Readiness per deck (migration 14), against the rows counted here: active questions,
+    // their states, and the ready ones (two scheduling reviews or more, the last graded 4 or
+    // 5, missing no must point).
+    let mut st = conn
+        .prepare(
+            "SELECT d.id, q.retired = 0 AND q.suspended = 0, q.points, s.n, s.lapses,
+                 s.last_grade, s.last_missed
+             FROM deck d LEFT JOIN question q ON q.deck_id = d.id
+             LEFT JOIN card_state s ON s.question_id = q.id",
+        )
+        .unwrap();
+    type Row = (
+        String,
+        Option<bool>,
+        Option<String>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = st
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let mut counted: std::collections::BTreeMap<String, (i64, i64, i64)> = Default::default();
+    for (deck, active, points, n, lapses, grade, missed) in rows {
+        let c = counted.entry(deck).or_default();
+        if active != Some(true) {
+            continue;
+        }
+        c.0 += 1;
+        let Some(n) = n else { continue };
+        c.1 += 1;
+        let points: serde_json::Value = serde_json::from_str(&points.unwrap()).unwrap();
+        let missed: Vec<usize> = missed
+            .map(|m| serde_json::from_str(&m).unwrap())
+            .unwrap_or_default();
+        let missed_must = missed.iter().any(|&i| points[i]["must"] == true);
+        let two = n >= 2 || (n == 1 && lapses.unwrap() > 0);
+        c.2 += i64::from(two && grade.is_some_and(|g| g >= 4) && !missed_must);
+    }
+    let mut st = conn
+        .prepare("SELECT deck_id, questions, states, ready FROM deck_ready ORDER BY deck_id")
+        .unwrap();
+    let kept: std::collections::BTreeMap<String, (i64, i64, i64)> = st
+        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(kept, counted, "{step}: readiness per deck");
 }
 
 #[test]
@@ -51,6 +112,10 @@ fn the_queue_tallies_equal_the_rows_after_every_kind_of_write() {
     tallies_hold(&db, "first reviews");
     s.review(&at(1), &["--new", "0"], "4\n4\n4\nu\n2\nq\n");
     tallies_hold(&db, "reviews and an undo");
+    assert!(
+        s.count("SELECT sum(ready) FROM deck_ready") > 0,
+        "some are ready, counted by the triggers"
+    );
     // An undo of a first review deletes its state (a deck with nothing due: a new one first).
     let states = || s.count("SELECT count(*) FROM card_state");
     let before = states();

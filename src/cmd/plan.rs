@@ -3,8 +3,9 @@
 
 use super::Env;
 use crate::cli::PlanArgs;
-use crate::plan::{self, DayLoad, Plan};
+use crate::plan::{self, Candidate, DayLoad, Plan};
 use crate::screen::{self, Role, Table};
+use crate::store::DeckCounts;
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -43,6 +44,18 @@ pub fn run(args: &PlanArgs, env: &mut Env, out: &mut impl Write) -> Result<()> {
         }
     } else if !args.decks.is_empty() {
         bail!("--deck goes with a date: rehearse plan YYYY-MM-DD --deck D");
+    }
+    // In the window, the day's deal is kept (as the first review of the day keeps it), so that
+    // the load is drawn from it instead of ranking every seen question at each `plan`.
+    if let Some(p) = env.store.plan()?
+        && p.in_window(env.today)
+        && env
+            .store
+            .plan_deal(&p, env.today)?
+            .is_none_or(|d| d.days.is_empty())
+    {
+        let today = env.today;
+        env.store.deal_and_keep(&p, today, |s| deal(s, &p, today))?;
     }
     let view = env.store.read(|s| {
         s.plan()?
@@ -99,22 +112,18 @@ pub fn today(env: &mut Env, configured: u64, keep: bool) -> Result<Option<Today>
     if !p.is_active(env.today) {
         return Ok(None);
     }
-    let unseen = env.store.plan_unseen_at_start(&p, env.today)?;
+    let (_, unseen, _) = counts(&env.store, &p, env.today)?;
     let today = env.today;
     let finals = if p.in_window(today) {
-        let deal = |store: &crate::store::Store| -> Result<Vec<String>> {
-            let candidates = store.plan_candidates(&p, today)?;
-            let dealt = plan::assignment(&p, today, &candidates);
-            Ok(plan::dealt_finals(today, &candidates, &dealt))
-        };
         let dealt = match env.store.plan_deal(&p, today)? {
             Some(kept) => kept,
-            None if keep => env.store.deal_and_keep(&p, today, deal)?,
-            None => deal(&env.store)?,
+            None if keep => env.store.deal_and_keep(&p, today, |s| deal(s, &p, today))?,
+            None => deal(&env.store, &p, today)?,
         };
         // Those reviewed today are done with the window.
         let reviewed = env.store.reviewed_on(today)?;
         dealt
+            .today
             .into_iter()
             .filter(|id| !reviewed.contains(id))
             .collect()
@@ -128,6 +137,32 @@ pub fn today(env: &mut Env, configured: u64, keep: bool) -> Result<Option<Today>
         days_left: p.days_left(env.today),
         plan: p,
     }))
+}
+
+/// Deals the day from every seen question of the plan.
+fn deal(store: &crate::store::Store, p: &Plan, today: NaiveDate) -> Result<plan::Deal> {
+    Ok(plan::make_deal(p, today, &store.plan_candidates(p, today)?))
+}
+
+/// The plan's decks' counts, and of their questions how many were unseen at the start of today
+/// and how many seen before it.
+fn counts(
+    store: &crate::store::Store,
+    p: &Plan,
+    today: NaiveDate,
+) -> Result<(Vec<DeckCounts>, u64, u64)> {
+    let decks = store.deck_counts(&p.decks)?;
+    let first_today = store.plan_introduced_today(p, today)?;
+    let states: u64 = decks.iter().map(|d| d.states).sum();
+    let never: u64 = decks
+        .iter()
+        .map(|d| d.questions - d.states.min(d.questions))
+        .sum();
+    Ok((
+        decks,
+        never + first_today,
+        states.saturating_sub(first_today),
+    ))
 }
 
 /// The line review and `plan` print when the cap leaves questions unseen.
@@ -177,39 +212,53 @@ pub struct View {
 
 /// Readiness of the questions of `decks` (all when empty), per deck in bank order.
 pub fn readiness(store: &crate::store::Store, decks: &[String]) -> Result<Readiness> {
-    let rows = store.ready_rows(decks)?;
-    let mut per: Vec<DeckReady> = Vec::new();
-    for r in rows {
-        if per.last().is_none_or(|d| d.deck != r.deck_id) {
-            per.push(DeckReady {
-                deck: r.deck_id.clone(),
-                ready: 0,
-                questions: 0,
-            });
-        }
-        let d = per.last_mut().expect("pushed above");
-        d.questions += 1;
-        d.ready += u64::from(plan::is_ready(&r.facts));
+    Ok(readiness_of(&store.deck_counts(decks)?))
+}
+
+/// Readiness from the decks' counts: those with active questions.
+fn readiness_of(counts: &[DeckCounts]) -> Readiness {
+    let decks: Vec<DeckReady> = counts
+        .iter()
+        .filter(|d| d.questions > 0)
+        .map(|d| DeckReady {
+            deck: d.deck_id.clone(),
+            ready: d.ready,
+            questions: d.questions,
+        })
+        .collect();
+    Readiness {
+        ready: decks.iter().map(|d| d.ready).sum(),
+        questions: decks.iter().map(|d| d.questions).sum(),
+        decks,
     }
-    Ok(Readiness {
-        ready: per.iter().map(|d| d.ready).sum(),
-        questions: per.iter().map(|d| d.questions).sum(),
-        decks: per,
-    })
 }
 
 pub fn view(p: &Plan, env: &Env, configured: u64) -> Result<View> {
     let store = &env.store;
     let today = env.today;
     let active = p.is_active(today);
-    let unseen = store.plan_unseen_at_start(p, today)?;
+    let (decks, unseen, seen) = counts(store, p, today)?;
     let load = if active {
         let due: HashMap<NaiveDate, u64> = store
             .plan_due_counts(p, today, p.date)?
             .into_iter()
             .collect();
-        let candidates = store.plan_candidates(p, today)?;
-        plan::daily_load(p, today, configured, unseen, &due, &candidates)
+        // In the window, each day's finals: from the day's kept deal and today's reviews, or,
+        // when none is kept, dealt again from every seen question.
+        let finals = if !p.in_window(today) {
+            HashMap::new()
+        } else if let Some(kept) = store.plan_deal(p, today)?.filter(|d| !d.days.is_empty()) {
+            plan::finals_left(&kept, &store.plan_reviewed_today(p, today)?)
+        } else {
+            let candidates = store.plan_candidates(p, today)?;
+            let reviewed: Vec<Candidate> = candidates
+                .iter()
+                .filter(|c| c.reviewed_today)
+                .cloned()
+                .collect();
+            plan::finals_left(&plan::make_deal(p, today, &candidates), &reviewed)
+        };
+        plan::daily_load(p, today, configured, unseen, &due, seen, &finals)
     } else {
         Vec::new()
     };
@@ -229,7 +278,7 @@ pub fn view(p: &Plan, env: &Env, configured: u64) -> Result<View> {
         },
         unseen,
         left_unseen: plan::left_unseen(p, today, unseen),
-        readiness: readiness(store, &p.decks)?,
+        readiness: readiness_of(&decks),
         load,
     })
 }

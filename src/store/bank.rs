@@ -183,7 +183,7 @@ pub(super) fn write_bank_rows(
             .chain(questions.iter().map(|q| q.deck_id.as_str()))
             .collect();
         let mut forget = tx.prepare("DELETE FROM import_hash WHERE deck_id = ?1")?;
-        for deck in touched {
+        for deck in &touched {
             forget.execute([deck])?;
         }
         let mut forget_of = tx.prepare(
@@ -230,6 +230,16 @@ pub(super) fn write_bank_rows(
         for id in retire {
             r_st.execute([id])?;
         }
+        // Readiness per deck (migration 0014): the decks written, counted again.
+        let mut deck_of = tx.prepare("SELECT deck_id FROM question WHERE id = ?1")?;
+        let mut written: std::collections::BTreeSet<String> =
+            touched.iter().map(|d| d.to_string()).collect();
+        for id in retire {
+            if let Some(deck) = deck_of.query_row([id], |r| r.get(0)).optional()? {
+                written.insert(deck);
+            }
+        }
+        super::plan::recount_ready(tx, written.iter().map(String::as_str))?;
     }
     // The queue's tally (migration 12): this is the only writer of questions, and an upsert
     // does not say whether it added a row, so count them (an index count, beside the rows).

@@ -17,6 +17,7 @@ pub use snapshot::{Backups, replace_file, verify};
 
 pub use bank::{DeckRow, QuestionRow, question_rows};
 pub use browse::Names;
+pub use plan::DeckCounts;
 pub use review::{
     Card, DueKey, Filter, Kind, LogEntry, MockRun, NewKey, Recorded, StateRow, due_key,
 };
@@ -29,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Append-only: never edit or remove an entry once released.
-const MIGRATION_SQL: [&str; 13] = [
+const MIGRATION_SQL: [&str; 14] = [
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_log_covering_index.sql"),
     include_str!("../../migrations/0003_retired_index.sql"),
@@ -43,6 +44,7 @@ const MIGRATION_SQL: [&str; 13] = [
     include_str!("../../migrations/0011_state_last_review.sql"),
     include_str!("../../migrations/0012_queue_tallies.sql"),
     include_str!("../../migrations/0013_log_kind_index.sql"),
+    include_str!("../../migrations/0014_deck_ready.sql"),
 ];
 
 /// How long a command waits for another rehearse process to finish its write.
@@ -523,7 +525,7 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         assert_eq!(store.version().unwrap(), latest_version());
         assert_eq!(store.migrate().unwrap(), None, "a second run does nothing");
-        assert_eq!(latest_version(), 13);
+        assert_eq!(latest_version(), 14);
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub(super) enum Identity {
 /// open compares the file with. Written out rather than built from the migrations at each
 /// start (running them in memory took 6-7 ms of every command); a unit test keeps it equal
 /// to what the migrations build.
-const LATEST_SCHEMA: [(&str, &str); 23] = [
+const LATEST_SCHEMA: [(&str, &str); 27] = [
     ("index", "card_state_due"),
     ("index", "card_state_introduced"),
     ("index", "import_hash_deck"),
@@ -47,6 +47,7 @@ const LATEST_SCHEMA: [(&str, &str); 23] = [
     ("table", "builtin_question"),
     ("table", "card_state"),
     ("table", "deck"),
+    ("table", "deck_ready"),
     ("table", "due_tally"),
     ("table", "import_hash"),
     ("table", "interview_plan"),
@@ -54,6 +55,9 @@ const LATEST_SCHEMA: [(&str, &str); 23] = [
     ("table", "question"),
     ("table", "review_log"),
     ("table", "tally"),
+    ("trigger", "card_state_ready_delete"),
+    ("trigger", "card_state_ready_insert"),
+    ("trigger", "card_state_ready_update"),
     ("trigger", "card_state_tally_delete"),
     ("trigger", "card_state_tally_insert"),
     ("trigger", "card_state_tally_update"),

@@ -3,7 +3,7 @@
 
 use super::review::{ACTIVE, CARD_SELECT, Sql};
 use super::{Store, date};
-use crate::plan::{Candidate, Plan, ReadyFacts, Strength};
+use crate::plan::{Candidate, Deal, Plan, Strength};
 use crate::store::{Card, Filter};
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -11,10 +11,83 @@ use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 use std::collections::HashMap;
 
-/// One question's readiness facts, with its deck.
-pub struct ReadyRow {
+/// One deck's active questions, how many of them have a state (seen), and how many are
+/// ready (see migration 0014).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeckCounts {
     pub deck_id: String,
-    pub facts: ReadyFacts,
+    pub questions: u64,
+    pub states: u64,
+    pub ready: u64,
+}
+
+/// Each deck's counts as `deck_ready` keeps them, counted from the rows: its active questions,
+/// their states, and the ready ones (the condition of migration 0014, which also fills it).
+const READY_COUNTS: &str = "SELECT d.id, count(q.id), count(s.question_id), coalesce(sum(
+        CASE WHEN (s.n >= 2 OR (s.n = 1 AND s.lapses > 0)) AND s.last_grade >= 4
+            AND NOT EXISTS (SELECT 1 FROM json_each(s.last_missed) m
+                WHERE json_extract(q.points, '$[' || m.value || '].must') = 1)
+        THEN 1 ELSE 0 END), 0)
+    FROM deck d LEFT JOIN question q ON q.deck_id = d.id AND q.retired = 0 AND q.suspended = 0
+    LEFT JOIN card_state s ON s.question_id = q.id";
+
+/// Counts these decks' rows again into `deck_ready`, inside the caller's transaction: after a
+/// write of their questions (what the triggers on card_state do not see).
+pub(super) fn recount_ready<'a>(
+    conn: &rusqlite::Connection,
+    decks: impl IntoIterator<Item = &'a str>,
+) -> Result<()> {
+    let mut st = conn.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO deck_ready (deck_id, questions, states, ready)
+         {READY_COUNTS} WHERE d.id = ?1 GROUP BY d.id"
+    ))?;
+    for deck in decks {
+        st.execute([deck])?;
+    }
+    Ok(())
+}
+
+/// Counts every deck again into `deck_ready`, inside the caller's transaction: after a bulk
+/// write with card_state's triggers set aside.
+pub(super) fn recount_all_ready(conn: &rusqlite::Connection) -> Result<()> {
+    conn.execute_batch(&format!(
+        "DELETE FROM deck_ready;
+         INSERT INTO deck_ready (deck_id, questions, states, ready) {READY_COUNTS} GROUP BY d.id;"
+    ))?;
+    Ok(())
+}
+
+/// A question goes in or out of the counts (suspended, or back), inside the caller's
+/// transaction: `sign` +1 or -1. A retired question is out of them either way.
+pub(super) fn adjust_ready(
+    conn: &rusqlite::Connection,
+    question_id: &str,
+    sign: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE deck_ready SET questions = questions + ?2,
+             states = states + ?2 * (SELECT count(*) FROM card_state WHERE question_id = ?1),
+             ready = ready + ?2 * coalesce((SELECT
+                 CASE WHEN (s.n >= 2 OR (s.n = 1 AND s.lapses > 0)) AND s.last_grade >= 4
+                     AND NOT EXISTS (SELECT 1 FROM json_each(s.last_missed) m
+                         WHERE json_extract(q.points, '$[' || m.value || '].must') = 1)
+                 THEN 1 ELSE 0 END
+                 FROM card_state s JOIN question q ON q.id = s.question_id
+                 WHERE s.question_id = ?1), 0)
+         WHERE deck_id = (SELECT deck_id FROM question WHERE id = ?1 AND retired = 0)",
+    )?
+    .execute(rusqlite::params![question_id, sign])?;
+    Ok(())
+}
+
+/// What the log says of one question's scheduling reviews in the window so far.
+#[derive(Default)]
+struct Seen {
+    /// One before today.
+    before_today: bool,
+    /// EF and due before today's first review.
+    first_today: Option<(u32, NaiveDate)>,
+    lapses_today: u64,
 }
 
 fn text(s: impl Into<String>) -> Value {
@@ -65,21 +138,18 @@ impl Store {
         self.write(|s| Ok(s.conn.execute("DELETE FROM interview_plan", [])? > 0))
     }
 
-    /// The plan's active questions never reviewed before today: those still new, and those
-    /// first reviewed today (so the pace stays the same all day). Both counts go through
-    /// indexes: the new ones as review counts them, today's first reviews by `introduced`.
-    pub fn plan_unseen_at_start(&self, plan: &Plan, today: NaiveDate) -> Result<u64> {
-        let filter = plan_filter(plan);
+    /// The plan's active questions first reviewed today: counted among the unseen all day, so
+    /// that the pace stays the same (through the `introduced` index).
+    pub fn plan_introduced_today(&self, plan: &Plan, today: NaiveDate) -> Result<u64> {
         let mut sql = Sql::new(&format!(
             "SELECT count(*) FROM card_state s JOIN question q ON q.id = s.question_id
              WHERE s.introduced >= ?1 AND {ACTIVE}"
         ));
         sql.args.push(text(today.to_string()));
-        sql.filter(&filter);
+        sql.filter(&plan_filter(plan));
         let mut st = self.conn.prepare_cached(&sql.text)?;
-        let today_first: i64 =
-            st.query_row(rusqlite::params_from_iter(sql.args.iter()), |r| r.get(0))?;
-        Ok(self.new_total(&filter)? + today_first.max(0) as u64)
+        let n: i64 = st.query_row(rusqlite::params_from_iter(sql.args.iter()), |r| r.get(0))?;
+        Ok(n.max(0) as u64)
     }
 
     /// The plan's seen questions that had no scheduling review in the final window before
@@ -87,36 +157,7 @@ impl Store {
     /// day, however many grades today has seen. The log is read only from the window's first
     /// day on (through its day index), not question by question.
     pub fn plan_candidates(&self, plan: &Plan, today: NaiveDate) -> Result<Vec<Candidate>> {
-        #[derive(Default)]
-        struct Seen {
-            before_today: bool,
-            /// EF and due before today's first review.
-            first_today: Option<(u32, NaiveDate)>,
-            lapses_today: u64,
-        }
-        let mut window: HashMap<String, Seen> = HashMap::new();
-        let mut st = self.conn.prepare_cached(
-            // `+kind`: through the day index (the window's days), not the kind index (the
-            // whole log's reviews).
-            "SELECT question_id, day, ef_before, due_before, grade FROM review_log
-             WHERE day >= ?1 AND day <= ?2 AND +kind = 'review' ORDER BY id",
-        )?;
-        let mut rows = st.query([plan.window_start().to_string(), today.to_string()])?;
-        while let Some(r) = rows.next()? {
-            let seen = window.entry(r.get(0)?).or_default();
-            if date(&r.get::<_, String>(1)?)? < today {
-                seen.before_today = true;
-                continue;
-            }
-            if seen.first_today.is_none() {
-                let due: Option<String> = r.get(3)?;
-                // A first review today of a question seen before has a due date before it.
-                if let Some(due) = due {
-                    seen.first_today = Some((r.get(2)?, date(&due)?));
-                }
-            }
-            seen.lapses_today += u64::from(r.get::<_, u8>(4)? < 3);
-        }
+        let mut window = self.reviews_from(plan.window_start(), today)?;
         // Driven deck by deck through the bank-order index, which covers every question
         // column read here: the question rows (prompts, rubrics) are never read.
         let mut sql = Sql::new(&format!(
@@ -154,17 +195,108 @@ impl Store {
         Ok(out)
     }
 
-    /// The day's deal kept for `plan` on `day` (see migration 0010), if there is one.
-    pub fn plan_deal(&self, plan: &Plan, day: NaiveDate) -> Result<Option<Vec<String>>> {
-        let kept: Option<String> = self
+    /// Those of `plan_candidates` that had a scheduling review today, from today's log rows
+    /// alone (a few hundred, not every seen question): each one a candidate when it was seen
+    /// before today and had no scheduling review in the window before today.
+    pub fn plan_reviewed_today(&self, plan: &Plan, today: NaiveDate) -> Result<Vec<Candidate>> {
+        let window = self.reviews_from(today, today)?;
+        let mut sql = Sql::new(&format!(
+            "SELECT d.position, q.position, s.lapses
+             FROM question q JOIN deck d ON d.id = q.deck_id
+             JOIN card_state s ON s.question_id = q.id
+             WHERE q.id = ?1 AND {ACTIVE} AND s.introduced < ?2
+             AND NOT EXISTS (SELECT 1 FROM review_log l WHERE l.question_id = q.id
+                 AND l.kind = 'review' AND l.day >= ?3 AND l.day < ?2)"
+        ));
+        sql.args.push(Value::Null);
+        sql.args.push(text(today.to_string()));
+        sql.args.push(text(plan.window_start().to_string()));
+        sql.filter(&plan_filter(plan));
+        let mut st = self.conn.prepare_cached(&sql.text)?;
+        let mut out = Vec::new();
+        let mut seen: Vec<(String, Seen)> = window.into_iter().collect();
+        seen.sort_by(|a, b| a.0.cmp(&b.0));
+        for (id, seen) in seen {
+            let Some((ef_milli, due)) = seen.first_today else {
+                continue;
+            };
+            sql.args[0] = text(id.as_str());
+            let row = st
+                .query_row(rusqlite::params_from_iter(sql.args.iter()), |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                })
+                .optional()?;
+            if let Some((deck_pos, pos, lapses)) = row {
+                out.push(Candidate {
+                    strength: Strength {
+                        id,
+                        ef_milli,
+                        lapses: (lapses.max(0) as u64).saturating_sub(seen.lapses_today),
+                        order: (deck_pos, pos),
+                    },
+                    due,
+                    reviewed_today: true,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// What the scheduling reviews from `from` to `today` say of each question reviewed: one
+    /// before today, and the EF and due before its first review today. The log is read
+    /// through its day index, not question by question.
+    fn reviews_from(&self, from: NaiveDate, today: NaiveDate) -> Result<HashMap<String, Seen>> {
+        let mut window: HashMap<String, Seen> = HashMap::new();
+        let mut st = self.conn.prepare_cached(
+            // `+kind`: through the day index (the window's days), not the kind index (the
+            // whole log's reviews).
+            "SELECT question_id, day, ef_before, due_before, grade FROM review_log
+             WHERE day >= ?1 AND day <= ?2 AND +kind = 'review' ORDER BY id",
+        )?;
+        let mut rows = st.query([from.to_string(), today.to_string()])?;
+        while let Some(r) = rows.next()? {
+            let seen = window.entry(r.get(0)?).or_default();
+            if date(&r.get::<_, String>(1)?)? < today {
+                seen.before_today = true;
+                continue;
+            }
+            if seen.first_today.is_none() {
+                let due: Option<String> = r.get(3)?;
+                // A first review today of a question seen before has a due date before it.
+                if let Some(due) = due {
+                    seen.first_today = Some((r.get(2)?, date(&due)?));
+                }
+            }
+            seen.lapses_today += u64::from(r.get::<_, u8>(4)? < 3);
+        }
+        Ok(window)
+    }
+
+    /// The day's deal kept for `plan` on `day` (see migrations 0010 and 0014), if there is
+    /// one. One kept by an older rehearse has no window days.
+    pub fn plan_deal(&self, plan: &Plan, day: NaiveDate) -> Result<Option<Deal>> {
+        let kept: Option<(String, Option<String>)> = self
             .conn
             .query_row(
-                "SELECT finals FROM plan_deal WHERE one = 1 AND day = ?1 AND plan = ?2",
+                "SELECT finals, window FROM plan_deal WHERE one = 1 AND day = ?1 AND plan = ?2",
                 [day.to_string(), deal_key(plan)?],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        Ok(kept.map(|f| serde_json::from_str(&f)).transpose()?)
+        let Some((finals, window)) = kept else {
+            return Ok(None);
+        };
+        Ok(Some(Deal {
+            today: serde_json::from_str(&finals)?,
+            days: window
+                .map(|w| serde_json::from_str(&w))
+                .transpose()?
+                .unwrap_or_default(),
+        }))
     }
 
     /// Deals the day with `deal` and keeps the result, under the write lock so that no other
@@ -175,8 +307,8 @@ impl Store {
         &mut self,
         plan: &Plan,
         day: NaiveDate,
-        deal: impl Fn(&Store) -> Result<Vec<String>>,
-    ) -> Result<Vec<String>> {
+        deal: impl Fn(&Store) -> Result<Deal>,
+    ) -> Result<Deal> {
         self.conn.busy_timeout(std::time::Duration::ZERO)?;
         let locked = self.conn.execute_batch("BEGIN IMMEDIATE").is_ok();
         self.conn.busy_timeout(super::BUSY_TIMEOUT)?;
@@ -185,23 +317,24 @@ impl Store {
         }
         // Another review may have kept it since it was looked for.
         let kept = match self.plan_deal(plan, day) {
-            Ok(Some(kept)) => Ok(kept),
-            Ok(None) => deal(self).and_then(|finals| {
+            Ok(Some(kept)) if !kept.days.is_empty() => Ok(kept),
+            Ok(_) => deal(self).and_then(|dealt| {
                 self.conn.execute(
-                    "INSERT OR REPLACE INTO plan_deal (one, day, plan, finals)
-                     VALUES (1, ?1, ?2, ?3)",
+                    "INSERT OR REPLACE INTO plan_deal (one, day, plan, finals, window)
+                     VALUES (1, ?1, ?2, ?3, ?4)",
                     [
                         day.to_string(),
                         deal_key(plan)?,
-                        serde_json::to_string(&finals)?,
+                        serde_json::to_string(&dealt.today)?,
+                        serde_json::to_string(&dealt.days)?,
                     ],
                 )?;
-                Ok(finals)
+                Ok(dealt)
             }),
             Err(e) => Err(e),
         };
         match kept {
-            Ok(finals) if self.conn.execute_batch("COMMIT").is_ok() => Ok(finals),
+            Ok(dealt) if self.conn.execute_batch("COMMIT").is_ok() => Ok(dealt),
             _ => {
                 let _ = self.conn.execute_batch("ROLLBACK");
                 deal(self)
@@ -251,47 +384,58 @@ impl Store {
         self.query_cards(&sql)
     }
 
-    /// Readiness facts of every active question of `decks` (all decks when none), in bank
-    /// order, from the states alone: they keep whether a question has two scheduling reviews
-    /// and its last one's grade and missed points (migration 0011).
-    pub fn ready_rows(&self, decks: &[String]) -> Result<Vec<ReadyRow>> {
-        let mut sql = Sql::new(&format!(
-            // Through the bank-order index (in bank order, covering what is read) and
-            // card_state; a question's rubric is read only when its last review missed points.
-            "SELECT q.deck_id, s.n, s.lapses, s.last_grade, s.last_missed,
-                 CASE WHEN s.last_missed IS NOT NULL THEN q.points END
-             FROM deck d CROSS JOIN question q INDEXED BY question_deck_order ON q.deck_id = d.id
-             LEFT JOIN card_state s ON s.question_id = q.id
-             WHERE {ACTIVE}"
-        ));
-        sql.filter(&Filter {
-            decks: decks.to_vec(),
-            ..Filter::default()
-        });
-        sql.push(" ORDER BY d.position, q.position, q.id", []);
+    /// The counts of `decks` (all decks when none), in bank order, as `deck_ready` keeps them;
+    /// a deck it has no row for (added by a rehearse that did not know the table) is counted
+    /// from its rows.
+    pub fn deck_counts(&self, decks: &[String]) -> Result<Vec<DeckCounts>> {
+        let mut sql = Sql::new(
+            "SELECT d.id, r.questions, r.states, r.ready
+             FROM deck d LEFT JOIN deck_ready r ON r.deck_id = d.id WHERE 1",
+        );
+        if !decks.is_empty() {
+            let list = vec!["?"; decks.len()].join(", ");
+            sql.push(
+                &format!(" AND d.id IN ({list})"),
+                decks.iter().map(|d| text(d.as_str())),
+            );
+        }
+        sql.push(" ORDER BY d.position, d.id", []);
         let mut st = self.conn.prepare_cached(&sql.text)?;
-        let rows = st.query_map(rusqlite::params_from_iter(sql.args.iter()), |r| {
-            let missed: Option<String> = r.get(4)?;
-            let missed: Vec<usize> = missed
-                .and_then(|m| serde_json::from_str(&m).ok())
-                .unwrap_or_default();
-            let points: Option<String> = r.get(5)?;
-            let musts: Vec<bool> = points
-                .and_then(|p| serde_json::from_str::<Vec<crate::points::Point>>(&p).ok())
-                .map(|p| p.iter().map(|p| p.must).collect())
-                .unwrap_or_default();
-            let n: Option<u32> = r.get(1)?;
-            let lapses = r.get::<_, Option<i64>>(2)?.unwrap_or(0).max(0) as u64;
-            Ok(ReadyRow {
-                deck_id: r.get(0)?,
-                facts: ReadyFacts {
-                    two_reviews: n.is_some_and(|n| crate::plan::has_two_reviews(n, lapses)),
-                    last_grade: r.get(3)?,
-                    missed_must: crate::plan::missed_a_must(&missed, &musts),
-                },
-            })
+        let kept = st.query_map(rusqlite::params_from_iter(sql.args.iter()), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<i64>>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+            ))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let count = |n: i64| n.max(0) as u64;
+        let mut out = Vec::new();
+        for row in kept {
+            let (deck_id, questions, states, ready) = row?;
+            out.push(match (questions, states, ready) {
+                (Some(questions), Some(states), Some(ready)) => DeckCounts {
+                    deck_id,
+                    questions: count(questions),
+                    states: count(states),
+                    ready: count(ready),
+                },
+                _ => {
+                    let mut st = self
+                        .conn
+                        .prepare_cached(&format!("{READY_COUNTS} WHERE d.id = ?1 GROUP BY d.id"))?;
+                    st.query_row([&deck_id], |r| {
+                        Ok(DeckCounts {
+                            deck_id: r.get(0)?,
+                            questions: count(r.get(1)?),
+                            states: count(r.get(2)?),
+                            ready: count(r.get(3)?),
+                        })
+                    })?
+                }
+            });
+        }
+        Ok(out)
     }
 
     /// SM-2 due dates of the plan's active questions before `until`, with counts; everything

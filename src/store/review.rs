@@ -578,10 +578,14 @@ fn current_state(tx: &rusqlite::Connection, question_id: &str) -> Result<Option<
 
 /// Sets or clears a question's suspended flag, inside the caller's transaction.
 pub(super) fn set_suspended(tx: &rusqlite::Connection, question_id: &str, on: bool) -> Result<()> {
-    tx.execute(
-        "UPDATE question SET suspended = ?2 WHERE id = ?1",
+    let changed = tx.execute(
+        "UPDATE question SET suspended = ?2 WHERE id = ?1 AND suspended <> ?2",
         params![question_id, on],
     )?;
+    if changed > 0 {
+        // It leaves (or comes back into) its deck's readiness counts (migration 0014).
+        super::plan::adjust_ready(tx, question_id, if on { -1 } else { 1 })?;
+    }
     Ok(())
 }
 
