@@ -27,7 +27,10 @@ pub struct Undo {
     suspended: bool,
     pos: usize,
     drill: VecDeque<usize>,
-    tally: Tally,
+    /// The tally's counts before the grade; of its drilled set, the question this grade put
+    /// in (only grades add to it), not a copy of the set at every grade.
+    counts: (u64, [u64; 6], u64),
+    drilled: Option<String>,
 }
 
 /// Card numbers from here on name `Session::resumed` cards, not queue positions.
@@ -425,7 +428,8 @@ impl Session {
             suspended: suspend,
             pos: self.pos,
             drill: self.drill.clone(),
-            tally: tally.clone(),
+            counts: (tally.reviewed, tally.grades, tally.drill_answers),
+            drilled: None,
         });
         let id = self.card(idx).question.id.clone();
         if drilling {
@@ -437,7 +441,11 @@ impl Session {
             self.pos += 1;
         }
         if g.needs_drill() && !self.cram && !suspend {
-            tally.drilled.insert(id.clone());
+            if tally.drilled.insert(id.clone())
+                && let Some(u) = self.undo.last_mut()
+            {
+                u.drilled = Some(id.clone());
+            }
             self.drill.push_back(idx);
         }
         drop(tally);
@@ -524,7 +532,10 @@ impl Session {
         )?;
         self.pos = u.pos;
         self.drill = u.drill;
-        *tally = u.tally;
+        (tally.reviewed, tally.grades, tally.drill_answers) = u.counts;
+        if let Some(id) = &u.drilled {
+            tally.drilled.remove(id);
+        }
         Ok(true)
     }
 }
