@@ -315,13 +315,7 @@ fn json(
         writeln!(out, "\"plan\":{},", serde_json::to_string(&record)?)?;
     }
     write!(out, "\"log\":[")?;
-    let mut first = true;
-    env.store.for_each_log(filter, |l| {
-        out.write_all(if first { b"\n" } else { b",\n" })?;
-        first = false;
-        serde_json::to_writer(&mut *out, l)?;
-        Ok(())
-    })?;
+    env.store.write_log_json(filter, out)?;
     writeln!(out, "\n]}}")?;
     Ok(())
 }

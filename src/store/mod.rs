@@ -6,6 +6,7 @@ mod backup;
 mod bank;
 mod browse;
 mod builtin;
+mod log_json;
 mod open;
 mod plan;
 mod review;
