@@ -137,8 +137,8 @@ pub fn parse_all(files: &[(String, Vec<u8>)]) -> Result<Vec<Deck>, Vec<Problem>>
     let mut decks = Vec::new();
     let mut problems = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
-    for (name, bytes) in files {
-        match parse_file(name, bytes) {
+    for ((name, _), parsed) in files.iter().zip(parse_each(files)) {
+        match parsed {
             Ok((deck, deck_at)) => {
                 if let Some(first) = seen.get(&deck.id) {
                     problems.push(Problem {
@@ -161,6 +161,45 @@ pub fn parse_all(files: &[(String, Vec<u8>)]) -> Result<Vec<Deck>, Vec<Problem>>
     } else {
         Err(problems)
     }
+}
+
+/// A bank file's deck, with where its id stands, or its problems.
+type Parsed = Result<(Deck, Problem), Vec<Problem>>;
+
+/// Each file parsed, in the order given: on as many threads as there are cores (at most 8),
+/// each taking the next file not yet taken. Parsing is most of a large import's work before
+/// it writes (0.9 s of the benchmark's 100 files), and each file stands alone.
+fn parse_each(files: &[(String, Vec<u8>)]) -> Vec<Parsed> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(files.len());
+    if threads <= 1 {
+        return files.iter().map(|(n, b)| parse_file(n, b)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut parsed: Vec<(usize, Parsed)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((name, bytes)) = files.get(i) else {
+                            return mine;
+                        };
+                        mine.push((i, parse_file(name, bytes)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a parser thread does not panic"))
+            .collect()
+    });
+    parsed.sort_by_key(|(i, _)| *i);
+    parsed.into_iter().map(|(_, p)| p).collect()
 }
 
 struct Ctx<'a> {
@@ -231,7 +270,7 @@ pub fn is_id(s: &str) -> bool {
 
 /// Parses one bank file. On success also returns where its deck id stands, for
 /// problems found across files.
-pub fn parse_file(file: &str, bytes: &[u8]) -> Result<(Deck, Problem), Vec<Problem>> {
+pub fn parse_file(file: &str, bytes: &[u8]) -> Parsed {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
