@@ -455,19 +455,10 @@ impl Store {
             e.session,
         ])?;
         let id = tx.last_insert_rowid();
-        if writes_state {
-            put_state(&tx, &e.question_id, Some(&e.after))?;
-        }
         if e.kind == Kind::Review {
-            // This row is now the question's last scheduling review (readiness reads it).
-            tx.prepare_cached(
-                "UPDATE card_state SET last_grade = ?2, last_missed = ?3 WHERE question_id = ?1",
-            )?
-            .execute(params![
-                e.question_id,
-                e.grade,
-                e.missed.as_ref().map(serde_json::to_string).transpose()?
-            ])?;
+            put_reviewed_state(&tx, e)?;
+        } else if writes_state {
+            put_state(&tx, &e.question_id, Some(&e.after))?;
         }
         if e.suspend {
             set_suspended(&tx, &e.question_id, true)?;
@@ -618,6 +609,43 @@ fn forget_deals_beside_log_day(tx: &rusqlite::Connection, log_id: i64) -> Result
          AND day <> (SELECT day FROM review_log WHERE id = ?1)",
     )?
     .execute([log_id])?;
+    Ok(())
+}
+
+/// Writes the state a scheduling review leaves, with that review as the question's last one
+/// (readiness reads it), in one statement, inside the caller's transaction: the grade's own
+/// `put_state`. `introduced` is written only by the insert of a first review, or when it
+/// changes (see `put_state`); `e.before` is the state the row holds (`record` checked it).
+fn put_reviewed_state(tx: &rusqlite::Connection, e: &LogEntry) -> Result<()> {
+    let s = &e.after;
+    tx.prepare_cached(
+        "INSERT INTO card_state (question_id, n, ef_milli, interval, due, introduced, last_review,
+             lapses, last_grade, last_missed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (question_id) DO UPDATE SET n = excluded.n, ef_milli = excluded.ef_milli,
+         interval = excluded.interval, due = excluded.due,
+         last_review = excluded.last_review, lapses = excluded.lapses,
+         last_grade = excluded.last_grade, last_missed = excluded.last_missed",
+    )?
+    .execute(params![
+        e.question_id,
+        s.n,
+        s.ef_milli,
+        to_sql_int(s.interval),
+        s.due.to_string(),
+        s.introduced.to_string(),
+        s.last_review,
+        to_sql_int(s.lapses),
+        e.grade,
+        e.missed.as_ref().map(serde_json::to_string).transpose()?
+    ])?;
+    if e.before
+        .as_ref()
+        .is_some_and(|b| b.introduced != s.introduced)
+    {
+        tx.prepare_cached("UPDATE card_state SET introduced = ?2 WHERE question_id = ?1")?
+            .execute(params![e.question_id, s.introduced.to_string()])?;
+    }
     Ok(())
 }
 
