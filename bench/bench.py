@@ -150,6 +150,22 @@ if compressed:
     bench("6c. export -o backup.json.zst (fsync)", ["export", "-o", zst], hist_db)
     RESULTS["notes"]["backup_zst_bytes"] = os.path.getsize(zst)
     print(f"   compressed backup size: {os.path.getsize(zst) / 1e6:.1f} MB")
+
+# 7. The interview plan (issue 17) on a copy of the history: set on 2026-03-01 for 2026-03-21
+# (20 days, final window 03-16 to 03-20), measured before the window and on 03-17, in it.
+plan_db = os.path.join(work, "plan.db")
+remove(plan_db)
+shutil.copyfile(hist_db, plan_db)
+run(["plan", "2026-03-21"], plan_db)
+bench("7a. plan, before the window", ["plan"], plan_db)
+bench("7b. review with a plan, first question on screen", ["review"], plan_db, until=b"[1/")
+ENV = dict(ENV, REHEARSE_NOW="2026-03-17T09:00:00Z")
+wall, _, _ = run(["plan"], plan_db)
+RESULTS["notes"]["plan_first_in_window_s"] = wall
+print(f"   the first plan on 03-17 deals the window and keeps the deal: {wall * 1000:.1f} ms (once a day)")
+bench("7c. plan, in the window (deal kept)", ["plan"], plan_db)
+bench("7d. review in the window, first question on screen", ["review"], plan_db, until=b"[1/")
+bench("7e. stats, with the plan in the window", ["stats"], plan_db)
 RESULTS["machine"]["load_end"] = os.getloadavg()
 with open(os.environ.get("BENCH_JSON") or os.path.join(data, "results.json"), "w") as fh:
     json.dump(RESULTS, fh, indent=1)
