@@ -221,10 +221,10 @@ fn dealt_day(days: &[DealtDay], s: &Strength) -> Option<NaiveDate> {
 /// Each window day's finals still to offer: those the deal counted for it, less the ones
 /// among them that had a scheduling review today (done with the window). `reviewed_today`:
 /// the day's candidates reviewed today, as they stood at its start.
-pub fn finals_left(deal: &Deal, reviewed_today: &[Candidate]) -> HashMap<NaiveDate, u64> {
-    let mut out: HashMap<NaiveDate, u64> = deal.days.iter().map(|d| (d.day, d.finals)).collect();
+pub fn finals_left(days: &[DealtDay], reviewed_today: &[Candidate]) -> HashMap<NaiveDate, u64> {
+    let mut out: HashMap<NaiveDate, u64> = days.iter().map(|d| (d.day, d.finals)).collect();
     for c in reviewed_today {
-        if let Some(day) = dealt_day(&deal.days, &c.strength).filter(|d| c.due > *d)
+        if let Some(day) = dealt_day(days, &c.strength).filter(|d| c.due > *d)
             && let Some(n) = out.get_mut(&day)
         {
             *n = n.saturating_sub(1);
@@ -442,7 +442,7 @@ mod tests {
             let kept = make_deal(&p, today, &cs);
             let reviewed: Vec<Candidate> =
                 cs.iter().filter(|c| c.reviewed_today).cloned().collect();
-            let left = finals_left(&kept, &reviewed);
+            let left = finals_left(&kept.days, &reviewed);
             let dealt = deal(
                 cs.iter().map(|c| c.strength.clone()).collect(),
                 &p.window_days_from(today),

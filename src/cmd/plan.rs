@@ -49,10 +49,7 @@ pub fn run(args: &PlanArgs, env: &mut Env, out: &mut impl Write) -> Result<()> {
     // the load is drawn from it instead of ranking every seen question at each `plan`.
     if let Some(p) = env.store.plan()?
         && p.in_window(env.today)
-        && env
-            .store
-            .plan_deal(&p, env.today)?
-            .is_none_or(|d| d.days.is_empty())
+        && env.store.kept_window(&p, env.today)?.is_none()
     {
         let today = env.today;
         env.store.deal_and_keep(&p, today, |s| deal(s, &p, today))?;
@@ -247,8 +244,8 @@ pub fn view(p: &Plan, env: &Env, configured: u64) -> Result<View> {
         // when none is kept, dealt again from every seen question.
         let finals = if !p.in_window(today) {
             HashMap::new()
-        } else if let Some(kept) = store.plan_deal(p, today)?.filter(|d| !d.days.is_empty()) {
-            plan::finals_left(&kept, &store.plan_reviewed_today(p, today)?)
+        } else if let Some(days) = store.kept_window(p, today)? {
+            plan::finals_left(&days, &store.plan_reviewed_today(p, today)?)
         } else {
             let candidates = store.plan_candidates(p, today)?;
             let reviewed: Vec<Candidate> = candidates
@@ -256,7 +253,7 @@ pub fn view(p: &Plan, env: &Env, configured: u64) -> Result<View> {
                 .filter(|c| c.reviewed_today)
                 .cloned()
                 .collect();
-            plan::finals_left(&plan::make_deal(p, today, &candidates), &reviewed)
+            plan::finals_left(&plan::make_deal(p, today, &candidates).days, &reviewed)
         };
         plan::daily_load(p, today, configured, unseen, &due, seen, &finals)
     } else {

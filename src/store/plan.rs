@@ -3,7 +3,7 @@
 
 use super::review::{ACTIVE, CARD_SELECT, Sql};
 use super::{Store, date};
-use crate::plan::{Candidate, Deal, Plan, Strength};
+use crate::plan::{Candidate, Deal, DealtDay, Plan, Strength};
 use crate::store::{Card, Filter};
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -297,6 +297,24 @@ impl Store {
                 .transpose()?
                 .unwrap_or_default(),
         }))
+    }
+
+    /// The window's days of the deal kept for `plan` on `day`, without the day's finals (a
+    /// list of thousands of ids on a large bank, which `plan` does not need); None when none
+    /// is kept, or one kept by an older rehearse (without them).
+    pub fn kept_window(&self, plan: &Plan, day: NaiveDate) -> Result<Option<Vec<DealtDay>>> {
+        let kept: Option<Option<String>> = self
+            .conn
+            .query_row(
+                "SELECT window FROM plan_deal WHERE one = 1 AND day = ?1 AND plan = ?2",
+                [day.to_string(), deal_key(plan)?],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(kept
+            .flatten()
+            .map(|w| serde_json::from_str(&w))
+            .transpose()?)
     }
 
     /// Deals the day with `deal` and keeps the result, under the write lock so that no other
