@@ -37,14 +37,15 @@ pub fn run(
     if args.ahead {
         return ahead(args, filter, env, input, out);
     }
-    let planned = super::plan::today(env, new_limit(args, env), !args.peek)?;
+    let mut planned = super::plan::today(env, new_limit(args, env), !args.peek)?;
     let new_limit = planned
         .as_ref()
         .map_or(new_limit(args, env), |p| p.new_limit);
     let room = new_limit.saturating_sub(env.store.introduced_on(env.today)?);
     // The plan's finals are active and in bank order; only a filter needs the database.
+    // Moved, not copied: on a large bank the day's finals are thousands of ids.
     let finals = match planned {
-        Some(ref p) if filter.is_empty() => p.finals.clone(),
+        Some(ref mut p) if filter.is_empty() => std::mem::take(&mut p.finals),
         Some(ref p) => env.store.ids_matching(&p.finals, &filter)?,
         None => Vec::new(),
     };
