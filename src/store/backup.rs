@@ -16,6 +16,20 @@ pub(super) const LOG_COLUMNS: &str = "l.reviewed_at, l.day, l.question_id, l.kin
     l.interval_before, l.due_before, l.n_after, l.ef_after, l.interval_after, l.due_after, l.answer_ms, l.missed,
     l.red_flags, l.session";
 
+/// The log rows of `decks` (all when none, bound by `deck_args`), oldest first, as
+/// `LOG_COLUMNS`.
+pub(super) fn log_select(decks: &[String]) -> String {
+    if decks.is_empty() {
+        format!("SELECT {LOG_COLUMNS} FROM review_log l ORDER BY l.id")
+    } else {
+        format!(
+            "SELECT {LOG_COLUMNS} FROM review_log l JOIN question q ON q.id = l.question_id
+             WHERE 1{} ORDER BY l.id",
+            decks_in("q.deck_id", decks, 0)
+        )
+    }
+}
+
 pub(super) fn log_from_row(r: &rusqlite::Row) -> rusqlite::Result<Log> {
     let missed: Option<String> = r.get(14)?;
     Ok(Log {
@@ -142,16 +156,7 @@ impl Store {
         decks: &[String],
         mut f: impl FnMut(&Log) -> Result<()>,
     ) -> Result<()> {
-        let sql = if decks.is_empty() {
-            format!("SELECT {LOG_COLUMNS} FROM review_log l ORDER BY l.id")
-        } else {
-            format!(
-                "SELECT {LOG_COLUMNS} FROM review_log l JOIN question q ON q.id = l.question_id
-                 WHERE 1{} ORDER BY l.id",
-                decks_in("q.deck_id", decks, 0)
-            )
-        };
-        let mut st = self.conn.prepare(&sql)?;
+        let mut st = self.conn.prepare(&log_select(decks))?;
         let mut rows = st.query(deck_args(decks).as_slice())?;
         while let Some(r) = rows.next()? {
             f(&log_from_row(r)?)?;

@@ -3,8 +3,8 @@
 //! its time in allocating those rows' strings, parsing and formatting their dates, and
 //! serde's escaping of every key and value (`perf`: about half of the main thread).
 
-use super::backup::{LOG_COLUMNS, log_from_row};
-use super::{Store, date, deck_args, decks_in};
+use super::backup::{log_from_row, log_select};
+use super::{Store, date, deck_args};
 use anyhow::Result;
 use rusqlite::types::ValueRef;
 use std::io::Write;
@@ -13,16 +13,7 @@ impl Store {
     /// Writes every log row (of `decks` when given), oldest first, as the JSON backup holds
     /// them: each after "\n" (the first) or ",\n".
     pub fn write_log_json(&self, decks: &[String], out: &mut dyn Write) -> Result<()> {
-        let sql = if decks.is_empty() {
-            format!("SELECT {LOG_COLUMNS} FROM review_log l ORDER BY l.id")
-        } else {
-            format!(
-                "SELECT {LOG_COLUMNS} FROM review_log l JOIN question q ON q.id = l.question_id
-                 WHERE 1{} ORDER BY l.id",
-                decks_in("q.deck_id", decks, 0)
-            )
-        };
-        let mut st = self.conn.prepare(&sql)?;
+        let mut st = self.conn.prepare(&log_select(decks))?;
         let mut rows = st.query(deck_args(decks).as_slice())?;
         let mut line = Vec::with_capacity(512);
         let mut first = true;
@@ -294,7 +285,7 @@ mod tests {
             )
             .unwrap();
             let mut st = conn
-                .prepare(&format!("SELECT {} FROM review_log l", super::LOG_COLUMNS))
+                .prepare(&format!("SELECT {} FROM review_log l", super::super::backup::LOG_COLUMNS))
                 .unwrap();
             let mut rows = st.query([]).unwrap();
             let row = rows.next().unwrap().unwrap();

@@ -617,35 +617,60 @@ fn forget_deals_beside_log_day(tx: &rusqlite::Connection, log_id: i64) -> Result
 /// `put_state`. `introduced` is written only by the insert of a first review, or when it
 /// changes (see `put_state`); `e.before` is the state the row holds (`record` checked it).
 fn put_reviewed_state(tx: &rusqlite::Connection, e: &LogEntry) -> Result<()> {
-    let s = &e.after;
-    tx.prepare_cached(
-        "INSERT INTO card_state (question_id, n, ef_milli, interval, due, introduced, last_review,
-             lapses, last_grade, last_missed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-         ON CONFLICT (question_id) DO UPDATE SET n = excluded.n, ef_milli = excluded.ef_milli,
-         interval = excluded.interval, due = excluded.due,
-         last_review = excluded.last_review, lapses = excluded.lapses,
-         last_grade = excluded.last_grade, last_missed = excluded.last_missed",
-    )?
-    .execute(params![
-        e.question_id,
-        s.n,
-        s.ef_milli,
-        to_sql_int(s.interval),
-        s.due.to_string(),
-        s.introduced.to_string(),
-        s.last_review,
-        to_sql_int(s.lapses),
-        e.grade,
-        e.missed.as_ref().map(serde_json::to_string).transpose()?
-    ])?;
+    let missed = e.missed.as_ref().map(serde_json::to_string).transpose()?;
+    upsert_state(tx, &e.question_id, &e.after, Some((e.grade, missed)))?;
     if e.before
         .as_ref()
-        .is_some_and(|b| b.introduced != s.introduced)
+        .is_some_and(|b| b.introduced != e.after.introduced)
     {
         tx.prepare_cached("UPDATE card_state SET introduced = ?2 WHERE question_id = ?1")?
-            .execute(params![e.question_id, s.introduced.to_string()])?;
+            .execute(params![e.question_id, e.after.introduced.to_string()])?;
     }
+    Ok(())
+}
+
+/// Inserts a state, or updates every column of it but `introduced` (see `put_state`); with
+/// `last`, the grade and missed points of the question's last scheduling review too.
+fn upsert_state(
+    tx: &rusqlite::Connection,
+    question_id: &str,
+    s: &StateRow,
+    last: Option<(u8, Option<String>)>,
+) -> Result<()> {
+    let (due, introduced) = (s.due.to_string(), s.introduced.to_string());
+    let (interval, lapses) = (to_sql_int(s.interval), to_sql_int(s.lapses));
+    let mut args: Vec<&dyn rusqlite::ToSql> = vec![
+        &question_id,
+        &s.n,
+        &s.ef_milli,
+        &interval,
+        &due,
+        &introduced,
+        &s.last_review,
+        &lapses,
+    ];
+    let (columns, set) = match &last {
+        None => ("", ""),
+        Some((grade, missed)) => {
+            args.push(grade);
+            args.push(missed);
+            (
+                ", last_grade, last_missed",
+                ", last_grade = excluded.last_grade, last_missed = excluded.last_missed",
+            )
+        }
+    };
+    let marks: Vec<String> = (1..=args.len()).map(|i| format!("?{i}")).collect();
+    tx.prepare_cached(&format!(
+        "INSERT INTO card_state (question_id, n, ef_milli, interval, due, introduced, last_review,
+             lapses{columns})
+         VALUES ({})
+         ON CONFLICT (question_id) DO UPDATE SET n = excluded.n, ef_milli = excluded.ef_milli,
+         interval = excluded.interval, due = excluded.due,
+         last_review = excluded.last_review, lapses = excluded.lapses{set}",
+        marks.join(", ")
+    ))?
+    .execute(args.as_slice())?;
     Ok(())
 }
 
@@ -667,23 +692,7 @@ pub(super) fn put_state(
             // `introduced` is set apart, and only when it differs: a column in an UPDATE's SET
             // list rewrites its index entries even when the value stays (one more page
             // written and synced with every grade).
-            tx.prepare_cached(
-                "INSERT INTO card_state (question_id, n, ef_milli, interval, due, introduced, last_review, lapses)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (question_id) DO UPDATE SET n = excluded.n, ef_milli = excluded.ef_milli,
-                 interval = excluded.interval, due = excluded.due,
-                 last_review = excluded.last_review, lapses = excluded.lapses",
-            )?
-            .execute(params![
-                    question_id,
-                    s.n,
-                    s.ef_milli,
-                    to_sql_int(s.interval),
-                    s.due.to_string(),
-                    s.introduced.to_string(),
-                    s.last_review,
-                    to_sql_int(s.lapses)
-            ])?;
+            upsert_state(tx, question_id, s, None)?;
             tx.prepare_cached(
                 "UPDATE card_state SET introduced = ?2 WHERE question_id = ?1 AND introduced <> ?2",
             )?
