@@ -373,13 +373,13 @@ pub fn areas(input: &Input) -> (Vec<Area>, Vec<Area>) {
         }
         // Questions come in bank order, so most share the previous one's deck and section.
         let (di, si) = match last {
-            Some((d, sec, di, si)) if d == q.deck_id && sec == q.section => (di, si),
+            Some((d, sec, di, si)) if d == &*q.deck_id && sec == &*q.section => (di, si),
             _ => {
                 let di = *deck_index.entry(&q.deck_id).or_insert_with(|| {
                     decks.push((&q.deck_id, Acc::default()));
                     decks.len() - 1
                 });
-                let key = (q.deck_id.as_str(), q.section.as_str());
+                let key = (&*q.deck_id, &*q.section);
                 let si = *section_index.entry(key).or_insert_with(|| {
                     sections.push((key, Acc::default()));
                     sections.len() - 1
@@ -437,7 +437,7 @@ pub fn weakest(input: &Input) -> Vec<WeakQuestion> {
         .take(10)
         .map(|(q, s)| WeakQuestion {
             id: q.id.clone(),
-            section: q.section.clone(),
+            section: q.section.to_string(),
             lapses: s.lapses,
             ef: s.ef_milli as f64 / 1000.0,
             ef_milli: s.ef_milli,
@@ -462,7 +462,7 @@ pub fn missed_points(input: &Input) -> Vec<MissedPoint> {
         .filter_map(|((qi, i), n)| {
             let q = &input.questions[qi];
             Some(MissedPoint {
-                deck: q.deck_id.clone(),
+                deck: q.deck_id.to_string(),
                 question: q.id.clone(),
                 label: crate::points::label(i),
                 point: input.points.get(&q.id)?.get(i)?.clone(),

@@ -6,6 +6,32 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use rusqlite::ToSql;
 use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Deck ids and sections, each read once and shared by the questions that carry it.
+#[derive(Default)]
+struct Names {
+    last: Option<Rc<str>>,
+    seen: rustc_hash::FxHashMap<Rc<str>, ()>,
+}
+
+impl Names {
+    fn get(&mut self, s: &str) -> Rc<str> {
+        if let Some(last) = self.last.as_ref().filter(|l| &***l == s) {
+            return last.clone();
+        }
+        let name = match self.seen.get_key_value(s) {
+            Some((k, _)) => k.clone(),
+            None => {
+                let k: Rc<str> = Rc::from(s);
+                self.seen.insert(k.clone(), ());
+                k
+            }
+        };
+        self.last = Some(name.clone());
+        name
+    }
+}
 
 /// A question's scheduling state, as stats needs it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,8 +47,8 @@ pub struct StatState {
 #[derive(Clone, Debug)]
 pub struct QuestionStat {
     pub id: String,
-    pub deck_id: String,
-    pub section: String,
+    pub deck_id: Rc<str>,
+    pub section: Rc<str>,
     pub retired: bool,
     /// Suspended: never due, so out of the due counts and the forecast.
     pub suspended: bool,
@@ -52,33 +78,17 @@ fn with_decks<'a>(first: &'a dyn ToSql, decks: &'a [String]) -> Vec<&'a dyn ToSq
 
 impl Store {
     /// Questions (retired too) with their state, in bank order, for the decks (all if none).
-    /// The states are read in one pass of their table and the questions in one pass of
-    /// theirs, joined here (joined in SQLite, each question cost two B-tree descents into
-    /// card_state: a third of the whole command), and sorted here: table order is mostly
-    /// bank order already, which the merge sort runs through in one pass.
+    /// The questions are read in one pass of their table and sorted here (table order is
+    /// mostly bank order already, which the merge sort runs through in one pass); then the
+    /// states in one pass of theirs, each matched to its question by id (joined in SQLite,
+    /// each question cost two B-tree descents into card_state: a third of the whole command).
+    /// A deck's id and a section are shared by their questions, not copied into each.
     pub fn question_stats(&self, decks: &[String]) -> Result<Vec<QuestionStat>> {
         let deck_pos: rustc_hash::FxHashMap<String, i64> = self
             .decks()?
             .into_iter()
             .map(|d| (d.id, d.position))
             .collect();
-        let mut states: rustc_hash::FxHashMap<String, StatState> = Default::default();
-        let mut st = self
-            .conn
-            .prepare("SELECT question_id, n, ef_milli, interval, due, lapses FROM card_state")?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            states.insert(
-                r.get(0)?,
-                StatState {
-                    n: r.get(1)?,
-                    ef_milli: r.get(2)?,
-                    interval: r.get::<_, i64>(3)?.max(0) as u64,
-                    due: date(r.get_ref(4)?.as_str()?)?,
-                    lapses: r.get::<_, i64>(5)?.max(0) as u64,
-                },
-            );
-        }
         let sql = format!(
             "SELECT q.id, q.deck_id, q.section, q.retired, q.position, q.suspended
              FROM question q WHERE 1{}",
@@ -87,26 +97,53 @@ impl Store {
         let mut st = self.conn.prepare(&sql)?;
         let args = deck_args(decks);
         let mut rows = st.query(args.as_slice())?;
+        let mut names = Names::default();
         let mut out: Vec<(i64, i64, QuestionStat)> = Vec::new();
         while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            let deck_id: String = r.get(1)?;
+            let deck_id = names.get(r.get_ref(1)?.as_str()?);
             let order = (
-                deck_pos.get(&deck_id).copied().unwrap_or(i64::MAX),
-                r.get::<_, i64>(4)?,
+                deck_pos.get(&*deck_id).copied().unwrap_or(i64::MAX),
+                r.get_ref(4)?.as_i64()?,
             );
             let q = QuestionStat {
-                state: states.remove(&id),
-                id,
+                id: r.get_ref(0)?.as_str()?.to_owned(),
                 deck_id,
-                section: r.get(2)?,
-                retired: r.get(3)?,
-                suspended: r.get(5)?,
+                section: names.get(r.get_ref(2)?.as_str()?),
+                retired: r.get_ref(3)?.as_i64()? != 0,
+                suspended: r.get_ref(5)?.as_i64()? != 0,
+                state: None,
             };
             out.push((order.0, order.1, q));
         }
         out.sort_by(|a, b| (a.0, a.1, &a.2.id).cmp(&(b.0, b.1, &b.2.id)));
-        Ok(out.into_iter().map(|(_, _, q)| q).collect())
+        let mut out: Vec<QuestionStat> = out.into_iter().map(|(_, _, q)| q).collect();
+        let index: rustc_hash::FxHashMap<&str, usize> = out
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (q.id.as_str(), i))
+            .collect();
+        let mut states: Vec<Option<StatState>> = vec![None; out.len()];
+        let mut st = self
+            .conn
+            .prepare("SELECT question_id, n, ef_milli, interval, due, lapses FROM card_state")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let Some(&i) = index.get(r.get_ref(0)?.as_str()?) else {
+                continue; // a question of a deck not asked for
+            };
+            states[i] = Some(StatState {
+                n: u32::try_from(r.get_ref(1)?.as_i64()?).unwrap_or(u32::MAX),
+                ef_milli: u32::try_from(r.get_ref(2)?.as_i64()?).unwrap_or(u32::MAX),
+                interval: r.get_ref(3)?.as_i64()?.max(0) as u64,
+                due: date(r.get_ref(4)?.as_str()?)?,
+                lapses: r.get_ref(5)?.as_i64()?.max(0) as u64,
+            });
+        }
+        drop(index);
+        for (q, s) in out.iter_mut().zip(states) {
+            q.state = s;
+        }
+        Ok(out)
     }
 
     /// Every log row from `since` to `until` (review days) for the questions `resolve` knows
@@ -124,19 +161,30 @@ impl Store {
         )?;
         let mut rows = st.query([since.to_string(), until.to_string()])?;
         let mut out = Vec::new();
+        // The rows come in day order: parse a day once, when it changes.
+        let mut last_day: Option<(String, NaiveDate)> = None;
         while let Some(r) = rows.next()? {
             let Some((question, active)) = resolve(r.get_ref(0)?.as_str()?) else {
                 continue;
+            };
+            let day_text = r.get_ref(1)?.as_str()?;
+            let day = match &last_day {
+                Some((text, day)) if text == day_text => *day,
+                _ => {
+                    let day = date(day_text)?;
+                    last_day = Some((day_text.to_owned(), day));
+                    day
+                }
             };
             let missed = r.get_ref(5)?.as_str_or_null()?;
             out.push(WindowRow {
                 question,
                 active,
-                day: date(r.get_ref(1)?.as_str()?)?,
+                day,
                 // Drill and cram rows leave the schedule as it was: not scheduling reviews.
-                drill: r.get_ref(2)?.as_str()? != "review",
-                grade: r.get(3)?,
-                answer_ms: r.get::<_, i64>(4)?.max(0) as u64,
+                drill: r.get_ref(2)?.as_bytes()? != b"review",
+                grade: u8::try_from(r.get_ref(3)?.as_i64()?).unwrap_or(u8::MAX),
+                answer_ms: r.get_ref(4)?.as_i64()?.max(0) as u64,
                 missed: missed
                     .and_then(|m| serde_json::from_str(m).ok())
                     .unwrap_or_default(),
