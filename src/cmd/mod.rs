@@ -176,7 +176,7 @@ fn dispatch(command: Command, bank: Option<import::Bank>, env: &mut Env) -> Resu
                 &mut std::io::stdout(),
             )
         }
-        Command::Stats(args) => env.store.read(|_| stats::run(&args, env, &mut out)),
+        Command::Stats(args) => env.store.read_paired(|_| stats::run(&args, env, &mut out)),
         Command::Export(args) => env.store.read(|_| export::run(&args, env, &mut out)),
         Command::List(args) => env.store.read(|_| list::run(&args, env, &mut out)),
         Command::Show(args) => env.store.read(|_| show::run(&args, env, &mut out)),

@@ -16,21 +16,16 @@ pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
             bail!("no deck \"{d}\": use one of {}", ids.join(", "));
         }
     }
-    let questions = env.store.question_stats(&args.decks)?;
-    let index: rustc_hash::FxHashMap<&str, (usize, bool)> = questions
-        .iter()
-        .enumerate()
-        .map(|(i, q)| (q.id.as_str(), (i, !q.retired)))
-        .collect();
     let start = stats::window_start(env.today, args.days);
-    let window = env
-        .store
-        .window_rows(start, env.today, |id| index.get(id).copied())?;
-    let earlier_activity = env.store.activity(
-        stats::activity_start(env.today, args.days),
-        start,
+    let rows = env.store.stats_rows(
         &args.decks,
+        (
+            stats::activity_start(env.today, args.days),
+            start,
+            env.today,
+        ),
     )?;
+    let (questions, window) = (&rows.questions, &rows.window);
     let mut missed: Vec<&str> = window
         .iter()
         .filter(|r| !r.missed.is_empty())
@@ -39,15 +34,14 @@ pub fn run(args: &StatsArgs, env: &Env, out: &mut impl Write) -> Result<()> {
     missed.sort_unstable();
     missed.dedup();
     let points = env.store.points_of(&missed)?;
-    let streak_days = env.store.streak(env.today, &args.decks)?;
     let report = stats::report(&stats::Input {
         today: env.today,
         days: args.days,
-        questions: &questions,
-        window: &window,
-        earlier_activity: &earlier_activity,
+        questions,
+        window,
+        earlier_activity: &rows.earlier_activity,
         points: &points,
-        streak_days,
+        streak_days: rows.streak_days,
     });
     let leech = env.settings.leech();
     let leeches: Vec<&str> = questions

@@ -58,6 +58,9 @@ pub struct Store {
     daily_checked: bool,
     /// Held while this process restores a backup into the database (see `take_restore_turn`).
     restore_turn: Option<std::fs::File>,
+    /// A second connection on the snapshot of `read_paired`'s transaction, for a reader on
+    /// another thread (taken by `stats_rows`).
+    second: std::cell::RefCell<Option<Connection>>,
 }
 
 /// The schema version this binary writes: one per migration.
@@ -78,6 +81,7 @@ impl Store {
             backups,
             daily_checked: false,
             restore_turn: None,
+            second: Default::default(),
         };
         if mode == Mode::ReadWrite {
             let version = store.version()?;
@@ -103,6 +107,7 @@ impl Store {
             backups: None,
             daily_checked: true,
             restore_turn: None,
+            second: Default::default(),
         };
         store.migrate()?;
         Ok(store)
@@ -223,6 +228,64 @@ impl Store {
         let r = f(self);
         let _ = self.conn.execute_batch("COMMIT");
         r
+    }
+
+    /// As `read`, with a second connection reading the same snapshot, so `stats_rows` can
+    /// read the log's side on another thread while this one reads the questions. Both read
+    /// transactions begin while a third connection holds the write lock, so no commit falls between them. When that lock is
+    /// not free within a moment (a restore holds it for seconds), or the database is open
+    /// read-only, there is no second connection and everything is read on this one.
+    pub fn read_paired<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        let lock = self.write_lock();
+        self.conn.execute_batch("BEGIN").map_err(busy)?;
+        if let Some(lock) = lock {
+            *self.second.borrow_mut() = self.second_reader().ok();
+            let _ = lock.execute_batch("ROLLBACK");
+        }
+        let r = f(self);
+        *self.second.borrow_mut() = None;
+        let _ = self.conn.execute_batch("COMMIT");
+        r
+    }
+
+    /// The file this connection reads (None in memory).
+    fn file(&self) -> Option<PathBuf> {
+        Some(PathBuf::from(self.conn.path().filter(|p| !p.is_empty())?))
+    }
+
+    /// A connection holding the write lock (taken, nothing written), or None.
+    fn write_lock(&self) -> Option<Connection> {
+        if self.conn.is_readonly(rusqlite::MAIN_DB).ok()? {
+            return None;
+        }
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let lock = Connection::open_with_flags(self.file()?, flags).ok()?;
+        lock.busy_timeout(Duration::from_millis(200)).ok()?;
+        lock.execute_batch("BEGIN IMMEDIATE").ok()?;
+        Some(lock)
+    }
+
+    /// Starts this connection's read, then opens a second one and starts its read: the caller
+    /// holds the write lock, so both see the same snapshot.
+    fn second_reader(&self) -> rusqlite::Result<Connection> {
+        const START: &str = "SELECT count(*) FROM sqlite_schema";
+        self.conn.query_row(START, [], |_| Ok(()))?;
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let file = self
+            .file()
+            .ok_or(rusqlite::Error::InvalidPath(self.path.clone()))?;
+        let second = Connection::open_with_flags(file, flags)?;
+        second.busy_timeout(BUSY_TIMEOUT)?;
+        second.execute_batch("BEGIN")?;
+        second.query_row(START, [], |_| Ok(()))?;
+        Ok(second)
+    }
+
+    /// The second connection of `read_paired`, once.
+    pub(super) fn take_second(&self) -> Option<Connection> {
+        self.second.borrow_mut().take()
     }
 
     /// True when no deck was ever imported.
@@ -519,6 +582,68 @@ mod tests {
         ] {
             assert!(date(bad).is_err(), "{bad}");
         }
+    }
+
+    /// Both connections of `read_paired` see one snapshot while another process commits.
+    #[test]
+    fn paired_reads_share_one_snapshot() {
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        let store = Store::open(&path, Mode::ReadWrite, None).unwrap();
+        let (stop, commits) = (AtomicBool::new(false), AtomicU64::new(0));
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let w = Connection::open(&path).unwrap();
+                w.busy_timeout(Duration::from_secs(5)).unwrap();
+                let mut i = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    i += 1;
+                    let put = "INSERT INTO deck (id, title, position) VALUES (?1, 't', ?2)";
+                    if w.execute(put, rusqlite::params![format!("d{i}"), i])
+                        .is_ok()
+                    {
+                        commits.fetch_add(1, Ordering::Relaxed);
+                    }
+                    std::thread::sleep(Duration::from_micros(100));
+                }
+            });
+            let count = "SELECT count(*) FROM deck";
+            let seen = (0..300).map(|_| {
+                store.read_paired(|st| {
+                    let second = st.take_second();
+                    let a: i64 = st.conn.query_row(count, [], |r| r.get(0))?;
+                    std::thread::sleep(Duration::from_micros(200));
+                    let b = match second {
+                        Some(c) => Some(c.query_row(count, [], |r| r.get::<_, i64>(0))?),
+                        None => None,
+                    };
+                    Ok((a, b))
+                })
+            });
+            let seen: Vec<_> = seen.collect();
+            // Stopped before any assertion, so a failure cannot leave the writer running.
+            stop.store(true, Ordering::Relaxed);
+            let seen: Vec<(i64, Option<i64>)> = seen.into_iter().map(Result::unwrap).collect();
+            let paired = seen.iter().filter(|(_, b)| b.is_some()).count();
+            assert!(
+                paired > 250,
+                "a second connection nearly every time: {paired} of 300"
+            );
+            for (a, b) in seen {
+                assert!(b.is_none_or(|b| b == a), "two snapshots: {a} and {b:?}");
+            }
+        });
+        assert!(
+            commits.load(Ordering::Relaxed) > 10,
+            "the writer committed along"
+        );
+        let memory = Store::open_in_memory().unwrap();
+        assert!(
+            memory
+                .read_paired(|st| Ok(st.take_second().is_none()))
+                .unwrap()
+        );
     }
 
     #[test]

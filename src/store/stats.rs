@@ -146,82 +146,47 @@ impl Store {
         Ok(out)
     }
 
-    /// Every log row from `since` to `until` (review days) for the questions `resolve` knows
-    /// (it gives their index and whether they are active); others are skipped. Resolving while reading spares an
-    /// allocation and a second lookup per row.
-    pub fn window_rows(
+    /// What `stats` reads: the questions with their states (`question_stats`), the log rows
+    /// of the window `since..=until` of those questions, the rows per day of the calendar
+    /// from `earlier` to the day before `since`, and the streak ending at `until`. With
+    /// `read_paired`'s second connection, the log's part is read on another thread while
+    /// this one reads the questions (the two took about the same time, one after the other).
+    pub fn stats_rows(
         &self,
-        since: NaiveDate,
-        until: NaiveDate,
-        resolve: impl Fn(&str) -> Option<(usize, bool)>,
-    ) -> Result<Vec<WindowRow>> {
-        let mut st = self.conn.prepare(
-            "SELECT question_id, day, kind, grade, answer_ms, missed FROM review_log
-             WHERE day >= ?1 AND day <= ?2",
-        )?;
-        let mut rows = st.query([since.to_string(), until.to_string()])?;
-        let mut out = Vec::new();
-        // The rows come in day order: parse a day once, when it changes.
-        let mut last_day: Option<(String, NaiveDate)> = None;
-        while let Some(r) = rows.next()? {
-            let Some((question, active)) = resolve(r.get_ref(0)?.as_str()?) else {
-                continue;
-            };
-            let day_text = r.get_ref(1)?.as_str()?;
-            let day = match &last_day {
-                Some((text, day)) if text == day_text => *day,
-                _ => {
-                    let day = date(day_text)?;
-                    last_day = Some((day_text.to_owned(), day));
-                    day
-                }
-            };
-            let missed = r.get_ref(5)?.as_str_or_null()?;
-            out.push(WindowRow {
-                question,
-                active,
-                day,
-                // Drill and cram rows leave the schedule as it was: not scheduling reviews.
-                drill: r.get_ref(2)?.as_bytes()? != b"review",
-                grade: u8::try_from(r.get_ref(3)?.as_i64()?).unwrap_or(u8::MAX),
-                answer_ms: r.get_ref(4)?.as_i64()?.max(0) as u64,
-                missed: missed
-                    .and_then(|m| serde_json::from_str(m).ok())
-                    .unwrap_or_default(),
-            });
-        }
-        Ok(out)
-    }
-
-    /// Log rows (scheduling and drill) per day from `since` up to the day before `before`, of
-    /// the decks (all if none).
-    pub fn activity(
-        &self,
-        since: NaiveDate,
-        before: NaiveDate,
         decks: &[String],
-    ) -> Result<HashMap<NaiveDate, u64>> {
-        let sql = if decks.is_empty() {
-            "SELECT day, count(*) FROM review_log WHERE day >= ?1 AND day < ?2 GROUP BY day"
-                .to_string()
-        } else {
-            format!(
-                "SELECT l.day, count(*) FROM review_log l JOIN question q ON q.id = l.question_id
-                 WHERE l.day >= ?1 AND l.day < ?2{} GROUP BY l.day",
-                decks_in("q.deck_id", decks, 2)
-            )
-        };
-        let mut st = self.conn.prepare(&sql)?;
-        let (since, before) = (since.to_string(), before.to_string());
-        let mut args: Vec<&dyn ToSql> = vec![&since, &before];
-        args.extend(decks.iter().map(|d| d as &dyn ToSql));
-        let rows = st.query_map(args.as_slice(), |r| {
+        (earlier, since, until): (NaiveDate, NaiveDate, NaiveDate),
+    ) -> Result<StatsRows> {
+        let log_side = |conn: &rusqlite::Connection| -> Result<_> {
             Ok((
-                date(r.get_ref(0)?.as_str()?)?,
-                r.get::<_, i64>(1)?.max(0) as u64,
+                read_window(conn, since, until)?,
+                activity(conn, earlier, since, decks)?,
+                streak(conn, until, decks)?,
             ))
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        let (questions, (window, earlier_activity, streak_days)) = match self.take_second() {
+            Some(second) => std::thread::scope(|s| {
+                let log = s.spawn(move || log_side(&second));
+                let questions = self.question_stats(decks);
+                let log = log
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("reading the log failed")));
+                Ok::<_, anyhow::Error>((questions?, log?))
+            })?,
+            None => (self.question_stats(decks)?, log_side(&self.conn)?),
+        };
+        let index: rustc_hash::FxHashMap<&str, (usize, bool)> = questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (q.id.as_str(), (i, !q.retired)))
+            .collect();
+        let window = window.resolve(|id| index.get(id).copied());
+        drop(index);
+        Ok(StatsRows {
+            questions,
+            window,
+            earlier_activity,
+            streak_days,
+        })
     }
 
     /// The key points of the given questions (each point's key).
@@ -237,38 +202,150 @@ impl Store {
         }
         Ok(out)
     }
+}
 
-    /// Consecutive review days ending at `last` (or the day before, when `last` has none yet),
-    /// counting only the given decks when any are named: one indexed probe per day of the
-    /// streak, however long the log.
-    pub fn streak(&self, last: NaiveDate, decks: &[String]) -> Result<u64> {
-        let sql = if decks.is_empty() {
-            "SELECT EXISTS (SELECT 1 FROM review_log WHERE day = ?1)".to_string()
-        } else {
-            format!(
-                "SELECT EXISTS (SELECT 1 FROM review_log l JOIN question q ON q.id = l.question_id
-                 WHERE l.day = ?1{})",
-                decks_in("q.deck_id", decks, 1)
-            )
-        };
-        let mut st = self.conn.prepare(&sql)?;
-        let mut reviewed = |d: NaiveDate| -> Result<bool> {
-            let d = d.to_string();
-            Ok(st.query_row(with_decks(&d, decks).as_slice(), |r| r.get(0))?)
-        };
-        let mut day = if reviewed(last)? {
-            last
-        } else {
-            last.pred_opt().unwrap_or(last)
-        };
-        let mut streak = 0;
-        while reviewed(day)? {
-            streak += 1;
-            match day.pred_opt() {
-                Some(d) => day = d,
-                None => break,
+/// What `stats` reads (see `Store::stats_rows`).
+pub struct StatsRows {
+    pub questions: Vec<QuestionStat>,
+    /// Rows of the window of the questions read, in day order.
+    pub window: Vec<WindowRow>,
+    pub earlier_activity: HashMap<NaiveDate, u64>,
+    pub streak_days: u64,
+}
+
+/// The window's rows as read, before their questions are known: each names its question by
+/// its place in `ids`.
+struct Window {
+    rows: Vec<WindowRow>,
+    ids: Vec<Box<str>>,
+}
+
+impl Window {
+    /// The rows of the questions `resolve` knows (it gives their index and whether they are
+    /// active); others are left out.
+    fn resolve(self, resolve: impl Fn(&str) -> Option<(usize, bool)>) -> Vec<WindowRow> {
+        let known: Vec<Option<(usize, bool)>> = self.ids.iter().map(|id| resolve(id)).collect();
+        let mut rows = self.rows;
+        rows.retain_mut(|r| match known[r.question] {
+            Some((question, active)) => {
+                r.question = question;
+                r.active = active;
+                true
             }
-        }
-        Ok(streak)
+            None => false,
+        });
+        rows
     }
+}
+
+/// Every log row from `since` to `until` (review days), in day order.
+fn read_window(conn: &rusqlite::Connection, since: NaiveDate, until: NaiveDate) -> Result<Window> {
+    let mut st = conn.prepare(
+        "SELECT question_id, day, kind, grade, answer_ms, missed FROM review_log
+         WHERE day >= ?1 AND day <= ?2",
+    )?;
+    let mut rows = st.query([since.to_string(), until.to_string()])?;
+    let mut places: rustc_hash::FxHashMap<Box<str>, usize> = Default::default();
+    let mut ids: Vec<Box<str>> = Vec::new();
+    let mut out = Vec::new();
+    // The rows come in day order: parse a day once, when it changes.
+    let mut last_day: Option<(String, NaiveDate)> = None;
+    while let Some(r) = rows.next()? {
+        let id = r.get_ref(0)?.as_str()?;
+        let question = match places.get(id) {
+            Some(&i) => i,
+            None => {
+                ids.push(id.into());
+                places.insert(id.into(), ids.len() - 1);
+                ids.len() - 1
+            }
+        };
+        let day_text = r.get_ref(1)?.as_str()?;
+        let day = match &last_day {
+            Some((text, day)) if text == day_text => *day,
+            _ => {
+                let day = date(day_text)?;
+                last_day = Some((day_text.to_owned(), day));
+                day
+            }
+        };
+        let missed = r.get_ref(5)?.as_str_or_null()?;
+        out.push(WindowRow {
+            question,
+            active: false,
+            day,
+            // Drill and cram rows leave the schedule as it was: not scheduling reviews.
+            drill: r.get_ref(2)?.as_bytes()? != b"review",
+            grade: u8::try_from(r.get_ref(3)?.as_i64()?).unwrap_or(u8::MAX),
+            answer_ms: r.get_ref(4)?.as_i64()?.max(0) as u64,
+            missed: missed
+                .and_then(|m| serde_json::from_str(m).ok())
+                .unwrap_or_default(),
+        });
+    }
+    Ok(Window { rows: out, ids })
+}
+
+/// Log rows (scheduling and drill) per day from `since` up to the day before `before`, of
+/// the decks (all if none).
+fn activity(
+    conn: &rusqlite::Connection,
+    since: NaiveDate,
+    before: NaiveDate,
+    decks: &[String],
+) -> Result<HashMap<NaiveDate, u64>> {
+    let sql = if decks.is_empty() {
+        "SELECT day, count(*) FROM review_log WHERE day >= ?1 AND day < ?2 GROUP BY day".to_string()
+    } else {
+        format!(
+            "SELECT l.day, count(*) FROM review_log l JOIN question q ON q.id = l.question_id
+             WHERE l.day >= ?1 AND l.day < ?2{} GROUP BY l.day",
+            decks_in("q.deck_id", decks, 2)
+        )
+    };
+    let mut st = conn.prepare(&sql)?;
+    let (since, before) = (since.to_string(), before.to_string());
+    let mut args: Vec<&dyn ToSql> = vec![&since, &before];
+    args.extend(decks.iter().map(|d| d as &dyn ToSql));
+    let rows = st.query_map(args.as_slice(), |r| {
+        Ok((
+            date(r.get_ref(0)?.as_str()?)?,
+            r.get::<_, i64>(1)?.max(0) as u64,
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Consecutive review days ending at `last` (or the day before, when `last` has none yet),
+/// counting only the given decks when any are named: one indexed probe per day of the
+/// streak, however long the log.
+fn streak(conn: &rusqlite::Connection, last: NaiveDate, decks: &[String]) -> Result<u64> {
+    let sql = if decks.is_empty() {
+        "SELECT EXISTS (SELECT 1 FROM review_log WHERE day = ?1)".to_string()
+    } else {
+        format!(
+            "SELECT EXISTS (SELECT 1 FROM review_log l JOIN question q ON q.id = l.question_id
+             WHERE l.day = ?1{})",
+            decks_in("q.deck_id", decks, 1)
+        )
+    };
+    let mut st = conn.prepare(&sql)?;
+    let mut reviewed = |d: NaiveDate| -> Result<bool> {
+        let d = d.to_string();
+        Ok(st.query_row(with_decks(&d, decks).as_slice(), |r| r.get(0))?)
+    };
+    let mut day = if reviewed(last)? {
+        last
+    } else {
+        last.pred_opt().unwrap_or(last)
+    };
+    let mut streak = 0;
+    while reviewed(day)? {
+        streak += 1;
+        match day.pred_opt() {
+            Some(d) => day = d,
+            None => break,
+        }
+    }
+    Ok(streak)
 }
