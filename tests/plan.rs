@@ -555,6 +555,8 @@ fn grades_of_a_session_from_the_day_before_forget_todays_deal() {
     let s = six_seen_under_a_plan();
     // Day 7: a session opens with the six due, and is left open overnight.
     let mut late = LiveReview::start(&s, &at(7), &[]);
+    // Open before the next day's session starts: its opening writes would forget that deal.
+    late.wait_for("[1/");
     // Day 8: a new session keeps the day's deal: nothing (all six are still due).
     s.review(&at(8), &[], "q\n");
     assert_eq!(s.count("SELECT count(*) FROM plan_deal"), 1);

@@ -174,6 +174,16 @@ impl LiveReview {
         self.stdin.flush().unwrap();
     }
 
+    /// Waits until the review prints a line containing `text` (its first question: "[1/").
+    pub fn wait_for(&mut self, text: &str) {
+        for line in self.lines.by_ref() {
+            if line.unwrap().contains(text) {
+                return;
+            }
+        }
+        panic!("review ended before it printed {text:?}");
+    }
+
     /// Types a grade and waits until the review says it is saved.
     pub fn grade(&mut self, g: &str) {
         self.send(&format!("{g}\n"));
