@@ -232,14 +232,20 @@ impl Store {
 
     /// As `read`, with a second connection reading the same snapshot, so `stats_rows` can
     /// read the log's side on another thread while this one reads the questions. Both read
-    /// transactions begin while a third connection holds the write lock, so no commit falls between them. When that lock is
-    /// not free within a moment (a restore holds it for seconds), or the database is open
-    /// read-only, there is no second connection and everything is read on this one.
+    /// transactions begin while a third connection holds the write lock, so no commit falls
+    /// between them. When that lock is not free within a moment (a restore holds it for
+    /// seconds), or the database is in memory or open read-only, there is no second
+    /// connection and everything is read on this one.
     pub fn read_paired<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
-        let lock = self.write_lock();
+        let file = self
+            .conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from);
+        let lock = file.as_deref().and_then(|f| self.write_lock(f));
         self.conn.execute_batch("BEGIN").map_err(busy)?;
-        if let Some(lock) = lock {
-            *self.second.borrow_mut() = self.second_reader().ok();
+        if let (Some(lock), Some(file)) = (lock, &file) {
+            *self.second.borrow_mut() = self.second_reader(file).ok();
             let _ = lock.execute_batch("ROLLBACK");
         }
         let r = f(self);
@@ -248,34 +254,26 @@ impl Store {
         r
     }
 
-    /// The file this connection reads (None in memory).
-    fn file(&self) -> Option<PathBuf> {
-        Some(PathBuf::from(self.conn.path().filter(|p| !p.is_empty())?))
-    }
-
-    /// A connection holding the write lock (taken, nothing written), or None.
-    fn write_lock(&self) -> Option<Connection> {
+    /// A connection to `file` holding the write lock (taken, nothing written), or None.
+    fn write_lock(&self, file: &Path) -> Option<Connection> {
         if self.conn.is_readonly(rusqlite::MAIN_DB).ok()? {
             return None;
         }
         let flags =
             rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let lock = Connection::open_with_flags(self.file()?, flags).ok()?;
+        let lock = Connection::open_with_flags(file, flags).ok()?;
         lock.busy_timeout(Duration::from_millis(200)).ok()?;
         lock.execute_batch("BEGIN IMMEDIATE").ok()?;
         Some(lock)
     }
 
-    /// Starts this connection's read, then opens a second one and starts its read: the caller
-    /// holds the write lock, so both see the same snapshot.
-    fn second_reader(&self) -> rusqlite::Result<Connection> {
+    /// Starts this connection's read, then opens a second one to `file` and starts its read:
+    /// the caller holds the write lock, so both see the same snapshot.
+    fn second_reader(&self, file: &Path) -> rusqlite::Result<Connection> {
         const START: &str = "SELECT count(*) FROM sqlite_schema";
         self.conn.query_row(START, [], |_| Ok(()))?;
         let flags =
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let file = self
-            .file()
-            .ok_or(rusqlite::Error::InvalidPath(self.path.clone()))?;
         let second = Connection::open_with_flags(file, flags)?;
         second.busy_timeout(BUSY_TIMEOUT)?;
         second.execute_batch("BEGIN")?;

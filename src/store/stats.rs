@@ -12,7 +12,7 @@ use std::rc::Rc;
 #[derive(Default)]
 struct Names {
     last: Option<Rc<str>>,
-    seen: rustc_hash::FxHashMap<Rc<str>, ()>,
+    seen: rustc_hash::FxHashSet<Rc<str>>,
 }
 
 impl Names {
@@ -20,11 +20,11 @@ impl Names {
         if let Some(last) = self.last.as_ref().filter(|l| &***l == s) {
             return last.clone();
         }
-        let name = match self.seen.get_key_value(s) {
-            Some((k, _)) => k.clone(),
+        let name = match self.seen.get(s) {
+            Some(k) => k.clone(),
             None => {
                 let k: Rc<str> = Rc::from(s);
-                self.seen.insert(k.clone(), ());
+                self.seen.insert(k.clone());
                 k
             }
         };
@@ -78,12 +78,20 @@ fn with_decks<'a>(first: &'a dyn ToSql, decks: &'a [String]) -> Vec<&'a dyn ToSq
 
 impl Store {
     /// Questions (retired too) with their state, in bank order, for the decks (all if none).
-    /// The questions are read in one pass of their table and sorted here (table order is
-    /// mostly bank order already, which the merge sort runs through in one pass); then the
-    /// states in one pass of theirs, each matched to its question by id (joined in SQLite,
-    /// each question cost two B-tree descents into card_state: a third of the whole command).
-    /// A deck's id and a section are shared by their questions, not copied into each.
     pub fn question_stats(&self, decks: &[String]) -> Result<Vec<QuestionStat>> {
+        let mut questions = self.questions_in_order(decks)?;
+        let index = by_id(&questions);
+        let states = self.states_of(&index)?;
+        drop(index);
+        with_states(&mut questions, states);
+        Ok(questions)
+    }
+
+    /// Questions (retired too) without their state, in bank order, for the decks (all if
+    /// none): read in one pass of their table and sorted here (table order is mostly bank
+    /// order already, which the merge sort runs through in one pass). A deck's id and a
+    /// section are shared by their questions, not copied into each.
+    fn questions_in_order(&self, decks: &[String]) -> Result<Vec<QuestionStat>> {
         let deck_pos: rustc_hash::FxHashMap<String, i64> = self
             .decks()?
             .into_iter()
@@ -116,19 +124,20 @@ impl Store {
             out.push((order.0, order.1, q));
         }
         out.sort_by(|a, b| (a.0, a.1, &a.2.id).cmp(&(b.0, b.1, &b.2.id)));
-        let mut out: Vec<QuestionStat> = out.into_iter().map(|(_, _, q)| q).collect();
-        let index: rustc_hash::FxHashMap<&str, usize> = out
-            .iter()
-            .enumerate()
-            .map(|(i, q)| (q.id.as_str(), i))
-            .collect();
-        let mut states: Vec<Option<StatState>> = vec![None; out.len()];
+        Ok(out.into_iter().map(|(_, _, q)| q).collect())
+    }
+
+    /// The states of the questions in `index`, by their place: one pass of the table, each
+    /// state matched by id (joined in SQLite, each question cost two B-tree descents into
+    /// card_state: a third of the whole command).
+    fn states_of(&self, index: &ById) -> Result<Vec<Option<StatState>>> {
+        let mut states: Vec<Option<StatState>> = vec![None; index.len()];
         let mut st = self
             .conn
             .prepare("SELECT question_id, n, ef_milli, interval, due, lapses FROM card_state")?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
-            let Some(&i) = index.get(r.get_ref(0)?.as_str()?) else {
+            let Some(&(i, _)) = index.get(r.get_ref(0)?.as_str()?) else {
                 continue; // a question of a deck not asked for
             };
             states[i] = Some(StatState {
@@ -139,18 +148,15 @@ impl Store {
                 lapses: r.get_ref(5)?.as_i64()?.max(0) as u64,
             });
         }
-        drop(index);
-        for (q, s) in out.iter_mut().zip(states) {
-            q.state = s;
-        }
-        Ok(out)
+        Ok(states)
     }
 
     /// What `stats` reads: the questions with their states (`question_stats`), the log rows
     /// of the window `since..=until` of those questions, the rows per day of the calendar
     /// from `earlier` to the day before `since`, and the streak ending at `until`. With
     /// `read_paired`'s second connection, the log's part is read on another thread while
-    /// this one reads the questions (the two took about the same time, one after the other).
+    /// this one reads the questions and states (the two took about the same time, one after
+    /// the other).
     pub fn stats_rows(
         &self,
         decks: &[String],
@@ -163,24 +169,23 @@ impl Store {
                 streak(conn, until, decks)?,
             ))
         };
-        let (questions, (window, earlier_activity, streak_days)) = match self.take_second() {
-            Some(second) => std::thread::scope(|s| {
-                let log = s.spawn(move || log_side(&second));
-                let questions = self.question_stats(decks);
-                let log = log
+        let mut questions = Vec::new();
+        let (states, window, earlier_activity, streak_days) = std::thread::scope(|s| {
+            let second = self.take_second();
+            let log = second.map(|c| s.spawn(move || log_side(&c)));
+            questions = self.questions_in_order(decks)?;
+            let index = by_id(&questions);
+            let states = self.states_of(&index)?;
+            let (window, earlier_activity, streak_days) = match log {
+                Some(log) => log
                     .join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("reading the log failed")));
-                Ok::<_, anyhow::Error>((questions?, log?))
-            })?,
-            None => (self.question_stats(decks)?, log_side(&self.conn)?),
-        };
-        let index: rustc_hash::FxHashMap<&str, (usize, bool)> = questions
-            .iter()
-            .enumerate()
-            .map(|(i, q)| (q.id.as_str(), (i, !q.retired)))
-            .collect();
-        let window = window.resolve(|id| index.get(id).copied());
-        drop(index);
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("reading the log failed")))?,
+                None => log_side(&self.conn)?,
+            };
+            let window = window.resolve(|id| index.get(id).copied());
+            Ok::<_, anyhow::Error>((states, window, earlier_activity, streak_days))
+        })?;
+        with_states(&mut questions, states);
         Ok(StatsRows {
             questions,
             window,
@@ -201,6 +206,23 @@ impl Store {
             out.insert(id.to_string(), points.into_iter().map(|p| p.key).collect());
         }
         Ok(out)
+    }
+}
+
+/// Each question's place and whether it is active (not retired), by id.
+type ById<'a> = rustc_hash::FxHashMap<&'a str, (usize, bool)>;
+
+fn by_id(questions: &[QuestionStat]) -> ById<'_> {
+    questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (q.id.as_str(), (i, !q.retired)))
+        .collect()
+}
+
+fn with_states(questions: &mut [QuestionStat], states: Vec<Option<StatState>>) {
+    for (q, s) in questions.iter_mut().zip(states) {
+        q.state = s;
     }
 }
 
